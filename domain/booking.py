@@ -1,0 +1,156 @@
+"""Booking use cases: free slots, book, cancel and status changes.
+
+Each function takes a fresh unit of work and the clock, does one thing in
+one transaction, and returns domain objects or raises a domain error.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from domain.availability import Busy, Slot, free_slots, is_free, local_window
+from domain.countries import get_country
+from domain.entities import Appointment, Doctor
+from domain.errors import (
+    CancellationWindowClosed,
+    NotAllowed,
+    NotFound,
+    PatientOverlap,
+    SlotUnavailable,
+)
+from domain.ports import Clock, UnitOfWork
+from domain.status import Status
+
+
+class Role(StrEnum):
+    PATIENT = "patient"
+    DOCTOR = "doctor"
+    ADMIN = "admin"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    role: Role
+    id: int | None = None  # patient id, doctor id or Telegram user id of an admin
+
+    def __str__(self) -> str:
+        return self.role if self.id is None else f"{self.role}:{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class BookCommand:
+    patient_id: int
+    doctor_id: int
+    specialty_id: int
+    start: datetime
+
+
+async def find_free_slots(
+    uow: UnitOfWork, clock: Clock, doctor_id: int, first_day: date, last_day: date
+) -> list[Slot]:
+    """Free slots of one doctor on local days ``first_day``..``last_day``."""
+    async with uow:
+        doctor = await _doctor(uow, doctor_id)
+        country = get_country(doctor.country)
+        start, end = local_window(country, first_day, last_day)
+        taken = await uow.appointments.active_for_doctor(doctor_id, start, end)
+    busy = [Busy(a.start, a.end) for a in taken]
+    return free_slots(doctor, country, first_day, last_day, busy=busy, now=clock.now())
+
+
+async def book(uow: UnitOfWork, clock: Clock, command: BookCommand) -> Appointment:
+    """Book a free slot, or raise SlotUnavailable, SlotTaken or PatientOverlap.
+
+    The check against availability is advisory; the database's partial
+    unique index is what makes two bookings of one slot impossible, and
+    :meth:`UnitOfWork.commit` reports a lost race as ``SlotTaken``.
+    """
+    now = clock.now()
+    async with uow:
+        doctor = await _doctor(uow, command.doctor_id)
+        if command.specialty_id not in doctor.specialty_ids:
+            raise NotFound("the doctor does not practise this specialty")
+        patient = await uow.patients.get(command.patient_id)
+        if patient is None:
+            raise NotFound("patient")
+        country = get_country(doctor.country)
+        end = command.start + doctor.slot_length
+        taken = await uow.appointments.active_for_doctor(doctor.id or 0, command.start, end)
+        slot = is_free(doctor, country, command.start, [Busy(a.start, a.end) for a in taken], now)
+        if slot is None:
+            raise SlotUnavailable(command.start.isoformat())
+        if await uow.appointments.active_for_patient(command.patient_id, slot.start, slot.end):
+            raise PatientOverlap(command.start.isoformat())
+        appointment = Appointment.register(
+            patient_id=command.patient_id,
+            doctor_id=command.doctor_id,
+            specialty_id=command.specialty_id,
+            country=country.code,
+            start=slot.start,
+            end=slot.end,
+            at=now,
+            actor=str(Actor(Role.PATIENT, command.patient_id)),
+        )
+        await uow.appointments.add(appointment)
+        await uow.commit()
+    return appointment
+
+
+async def cancel(
+    uow: UnitOfWork, clock: Clock, appointment_id: uuid.UUID, actor: Actor, reason: str = ""
+) -> Appointment:
+    """Cancel an appointment; patients only their own and only inside the window."""
+    now = clock.now()
+    async with uow:
+        appointment = await _appointment_for(uow, appointment_id, actor)
+        if actor.role is Role.PATIENT:
+            window = get_country(appointment.country).booking.cancellation_window
+            if now > appointment.start - window:
+                raise CancellationWindowClosed(appointment.reference)
+        appointment.move_to(Status.CANCELLED, at=now, actor=str(actor), reason=reason)
+        await uow.appointments.save(appointment)
+        await uow.commit()
+    return appointment
+
+
+async def change_status(
+    uow: UnitOfWork,
+    clock: Clock,
+    appointment_id: uuid.UUID,
+    target: Status,
+    *,
+    actor: Actor,
+    reason: str = "",
+) -> Appointment:
+    """Move an appointment along the status table on behalf of staff or the system."""
+    if actor.role is Role.PATIENT:
+        raise NotAllowed("patients only cancel")
+    async with uow:
+        appointment = await _appointment_for(uow, appointment_id, actor)
+        appointment.move_to(target, at=clock.now(), actor=str(actor), reason=reason)
+        await uow.appointments.save(appointment)
+        await uow.commit()
+    return appointment
+
+
+async def _doctor(uow: UnitOfWork, doctor_id: int) -> Doctor:
+    doctor = await uow.doctors.get(doctor_id)
+    if doctor is None or not doctor.active:
+        raise NotFound("doctor")
+    return doctor
+
+
+async def _appointment_for(uow: UnitOfWork, appointment_id: uuid.UUID, actor: Actor) -> Appointment:
+    """The appointment, if ``actor`` may act on it; others' look like missing ones."""
+    appointment = await uow.appointments.get(appointment_id)
+    if appointment is None:
+        raise NotFound("appointment")
+    if actor.role is Role.PATIENT and appointment.patient_id != actor.id:
+        raise NotFound("appointment")
+    if actor.role is Role.DOCTOR and appointment.doctor_id != actor.id:
+        raise NotFound("appointment")
+    return appointment

@@ -1,0 +1,80 @@
+"""What a country module provides: its zone, holidays, ID format and booking rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+
+from domain.errors import InvalidNationalId
+
+
+class ConfirmationPolicy(StrEnum):
+    """Who moves a new appointment to ``assigned``."""
+
+    AUTO = "auto"  # the booking itself is enough
+    DOCTOR = "doctor"  # the doctor accepts or declines it
+
+
+@dataclass(frozen=True, slots=True)
+class NationalIdFormat:
+    """A national ID scheme backed by a python-stdnum module."""
+
+    name: str  # what people call it: "DNI", "RUT"
+    example: str
+    validate_compact: Callable[[str], str]
+    format_compact: Callable[[str], str]
+
+    def parse(self, raw: str) -> str:
+        """Return the compact, valid form of ``raw`` or raise :class:`InvalidNationalId`."""
+        try:
+            return self.validate_compact(raw)
+        except InvalidChecksum as exc:
+            raise InvalidNationalId("checksum") from exc
+        except InvalidLength as exc:
+            raise InvalidNationalId("length") from exc
+        except ValidationError as exc:
+            raise InvalidNationalId("format") from exc
+
+    def format(self, compact: str) -> str:
+        return self.format_compact(compact)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRules:
+    min_lead: timedelta  # the earliest a slot may start, from now
+    horizon: timedelta  # the latest a slot may start, from now
+    cancellation_window: timedelta  # a patient may cancel up to this long before the start
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    code: str  # ISO 3166-1 alpha-2
+    name_es: str
+    name_en: str
+    timezone: ZoneInfo
+    default_language: str
+    national_id: NationalIdFormat
+    booking: BookingRules
+    reminder_offsets: tuple[timedelta, ...]
+    confirmation: ConfirmationPolicy
+    phone_region: str
+    holiday_subdivision: str | None = field(default=None)
+
+    def name(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_es
+
+    def is_holiday(self, day: date) -> bool:
+        return day in _holidays(self.code, self.holiday_subdivision, day.year)
+
+
+@lru_cache(maxsize=64)
+def _holidays(code: str, subdivision: str | None, year: int) -> frozenset[date]:
+    calendar = holidays.country_holidays(code, subdiv=subdivision, years=year)
+    return frozenset(calendar.keys())

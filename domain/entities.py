@@ -1,0 +1,118 @@
+"""Specialties, doctors, patients and appointments."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from domain.schedule import WorkingPlan
+from domain.status import ACTIVE_STATUSES, Status, check_transition
+
+DEFAULT_SLOT = timedelta(minutes=30)
+_REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read aloud
+
+
+@dataclass(slots=True)
+class Specialty:
+    id: int | None
+    code: str
+    name_es: str
+    name_en: str
+
+    def name(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_es
+
+
+@dataclass(slots=True)
+class Doctor:
+    id: int | None
+    full_name: str
+    country: str
+    specialty_ids: tuple[int, ...]
+    plan: WorkingPlan
+    slot_length: timedelta = DEFAULT_SLOT
+    telegram_user_id: int | None = None
+    active: bool = True
+
+
+@dataclass(slots=True)
+class Patient:
+    id: int | None
+    telegram_user_id: int
+    full_name: str
+    national_id: str
+    phone: str
+    language: str
+    country: str
+    privacy_accepted_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    at: datetime
+    from_status: Status | None
+    to_status: Status
+    actor: str
+    reason: str = ""
+
+
+def new_reference() -> str:
+    """A short code a patient can read to a receptionist, e.g. ``K7M2-9QX4``."""
+    chars = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+@dataclass(slots=True)
+class Appointment:
+    id: uuid.UUID
+    reference: str
+    patient_id: int
+    doctor_id: int
+    specialty_id: int
+    country: str
+    start: datetime
+    end: datetime
+    status: Status
+    history: list[StatusChange] = field(default_factory=list)
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        patient_id: int,
+        doctor_id: int,
+        specialty_id: int,
+        country: str,
+        start: datetime,
+        end: datetime,
+        at: datetime,
+        actor: str,
+    ) -> Appointment:
+        appointment = cls(
+            id=uuid.uuid4(),
+            reference=new_reference(),
+            patient_id=patient_id,
+            doctor_id=doctor_id,
+            specialty_id=specialty_id,
+            country=country,
+            start=start,
+            end=end,
+            status=Status.REGISTERED,
+        )
+        appointment.history.append(StatusChange(at, None, Status.REGISTERED, actor))
+        return appointment
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return start < self.end and self.start < end
+
+    def move_to(self, target: Status, *, at: datetime, actor: str, reason: str = "") -> None:
+        """Change status, or raise :class:`~domain.errors.InvalidTransition`."""
+        check_transition(self.status, target)
+        self.history.append(StatusChange(at, self.status, target, actor, reason))
+        self.status = target

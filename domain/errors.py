@@ -1,0 +1,91 @@
+"""Errors raised by the domain.
+
+Edges (Telegram handlers, HTTP views, the CLI) turn these into polite
+messages or HTTP status codes; the domain never formats user text itself.
+Each error carries a stable ``code`` that the edges use as a catalog key.
+
+    DomainError
+    ├── InvalidInput
+    │   └── InvalidNationalId
+    ├── NotFound
+    ├── NotAllowed
+    │   ├── InvalidTransition
+    │   └── CancellationWindowClosed
+    └── Unavailable
+        ├── SlotUnavailable
+        ├── SlotTaken
+        └── PatientOverlap
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    code = "domain_error"
+
+
+class InvalidInput(DomainError):
+    """A value given by a person is malformed."""
+
+    code = "invalid_input"
+
+
+class InvalidNationalId(InvalidInput):
+    """A national ID number fails its country's format or check digit."""
+
+    code = "invalid_national_id"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        #: ``length``, ``format`` or ``checksum``: what was wrong with it.
+        self.reason = reason
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (or is not visible to the asker)."""
+
+    code = "not_found"
+
+
+class NotAllowed(DomainError):
+    """The action is understood but the rules forbid it."""
+
+    code = "not_allowed"
+
+
+class InvalidTransition(NotAllowed):
+    """An appointment cannot move from its status to the one asked for."""
+
+    code = "invalid_transition"
+
+
+class CancellationWindowClosed(NotAllowed):
+    """It is too late to cancel this appointment."""
+
+    code = "cancellation_window_closed"
+
+
+class Unavailable(DomainError):
+    """A time cannot be booked."""
+
+    code = "unavailable"
+
+
+class SlotUnavailable(Unavailable):
+    """The time is not among the doctor's free slots (hours, holiday, lead time)."""
+
+    code = "slot_unavailable"
+
+
+class SlotTaken(Unavailable):
+    """Somebody else booked the slot first."""
+
+    code = "slot_taken"
+
+
+class PatientOverlap(Unavailable):
+    """The patient already holds an active appointment at that time."""
+
+    code = "patient_overlap"

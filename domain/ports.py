@@ -1,0 +1,90 @@
+"""Ports: what the domain needs from the outside world, as Protocols.
+
+``storage`` implements the repositories and the unit of work; ``bot``
+implements the notifier; tests use in-memory fakes of all of them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from domain.entities import Appointment, Doctor, Patient, Specialty
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware, in UTC."""
+        ...
+
+
+class SpecialtyRepository(Protocol):
+    async def add(self, specialty: Specialty) -> Specialty: ...
+    async def get_by_code(self, code: str) -> Specialty | None: ...
+    async def list_for_country(self, country: str) -> list[Specialty]: ...
+
+
+class DoctorRepository(Protocol):
+    async def add(self, doctor: Doctor) -> Doctor: ...
+    async def get(self, doctor_id: int) -> Doctor | None: ...
+    async def list_for(self, country: str, specialty_id: int | None = None) -> list[Doctor]: ...
+
+
+class PatientRepository(Protocol):
+    async def add(self, patient: Patient) -> Patient: ...
+    async def get(self, patient_id: int) -> Patient | None: ...
+    async def get_by_telegram_id(self, telegram_user_id: int) -> Patient | None: ...
+    async def save(self, patient: Patient) -> None: ...
+
+
+class AppointmentRepository(Protocol):
+    async def add(self, appointment: Appointment) -> None: ...
+    async def get(self, appointment_id: uuid.UUID) -> Appointment | None: ...
+    async def save(self, appointment: Appointment) -> None:
+        """Store a changed status and the history entries not yet stored."""
+        ...
+
+    async def active_for_doctor(
+        self, doctor_id: int, start: datetime, end: datetime
+    ) -> list[Appointment]:
+        """Active appointments of a doctor that overlap ``[start, end)``."""
+        ...
+
+    async def active_for_patient(
+        self, patient_id: int, start: datetime, end: datetime
+    ) -> list[Appointment]:
+        """Active appointments of a patient that overlap ``[start, end)``."""
+        ...
+
+    async def upcoming_for_patient(self, patient_id: int, after: datetime) -> list[Appointment]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the block without :meth:`commit` rolls back.
+
+    :meth:`commit` raises :class:`~domain.errors.SlotTaken` when another
+    transaction took the same doctor's slot first.
+    """
+
+    specialties: SpecialtyRepository
+    doctors: DoctorRepository
+    patients: PatientRepository
+    appointments: AppointmentRepository
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+class Notifier(Protocol):
+    """Tells people about changes; implemented by the bot (an outbox, later)."""
+
+    async def appointment_changed(self, appointment: Appointment) -> None: ...

@@ -1,0 +1,166 @@
+"""In-memory fakes of the domain's ports, faithful enough to catch rule bugs."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Self
+
+from domain.entities import Appointment, Doctor, Patient, Specialty
+from domain.errors import SlotTaken
+
+
+class FakeClock:
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+    def set(self, now: datetime) -> None:
+        self._now = now.astimezone(UTC)
+
+
+@dataclass
+class FakeDatabase:
+    specialties: dict[int, Specialty] = field(default_factory=dict)
+    doctors: dict[int, Doctor] = field(default_factory=dict)
+    patients: dict[int, Patient] = field(default_factory=dict)
+    appointments: dict[uuid.UUID, Appointment] = field(default_factory=dict)
+
+
+class _Specialties:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    async def add(self, specialty: Specialty) -> Specialty:
+        stored = replace(specialty, id=len(self.db.specialties) + 1)
+        self.db.specialties[stored.id or 0] = stored
+        return stored
+
+    async def get_by_code(self, code: str) -> Specialty | None:
+        return next((s for s in self.db.specialties.values() if s.code == code), None)
+
+    async def list_for_country(self, country: str) -> list[Specialty]:
+        ids = {i for d in self.db.doctors.values() if d.country == country for i in d.specialty_ids}
+        return [s for s in self.db.specialties.values() if s.id in ids]
+
+
+class _Doctors:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    async def add(self, doctor: Doctor) -> Doctor:
+        stored = replace(doctor, id=len(self.db.doctors) + 1)
+        self.db.doctors[stored.id or 0] = stored
+        return stored
+
+    async def get(self, doctor_id: int) -> Doctor | None:
+        return self.db.doctors.get(doctor_id)
+
+    async def list_for(self, country: str, specialty_id: int | None = None) -> list[Doctor]:
+        return [
+            d
+            for d in self.db.doctors.values()
+            if d.country == country and (specialty_id is None or specialty_id in d.specialty_ids)
+        ]
+
+
+class _Patients:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    async def add(self, patient: Patient) -> Patient:
+        stored = replace(patient, id=len(self.db.patients) + 1)
+        self.db.patients[stored.id or 0] = stored
+        return stored
+
+    async def get(self, patient_id: int) -> Patient | None:
+        return self.db.patients.get(patient_id)
+
+    async def get_by_telegram_id(self, telegram_user_id: int) -> Patient | None:
+        found = (p for p in self.db.patients.values() if p.telegram_user_id == telegram_user_id)
+        return next(found, None)
+
+    async def save(self, patient: Patient) -> None:
+        self.db.patients[patient.id or 0] = patient
+
+
+class _Appointments:
+    def __init__(self, pending: dict[uuid.UUID, Appointment], db: FakeDatabase) -> None:
+        self.pending = pending
+        self.db = db
+
+    async def add(self, appointment: Appointment) -> None:
+        self.pending[appointment.id] = appointment
+
+    async def get(self, appointment_id: uuid.UUID) -> Appointment | None:
+        found = self.db.appointments.get(appointment_id)
+        return copy.deepcopy(found)
+
+    async def save(self, appointment: Appointment) -> None:
+        self.pending[appointment.id] = appointment
+
+    def _active(self) -> list[Appointment]:
+        return [a for a in self.db.appointments.values() if a.is_active]
+
+    async def active_for_doctor(
+        self, doctor_id: int, start: datetime, end: datetime
+    ) -> list[Appointment]:
+        return [a for a in self._active() if a.doctor_id == doctor_id and a.overlaps(start, end)]
+
+    async def active_for_patient(
+        self, patient_id: int, start: datetime, end: datetime
+    ) -> list[Appointment]:
+        return [a for a in self._active() if a.patient_id == patient_id and a.overlaps(start, end)]
+
+    async def upcoming_for_patient(self, patient_id: int, after: datetime) -> list[Appointment]:
+        mine = [a for a in self.db.appointments.values() if a.patient_id == patient_id]
+        return sorted((a for a in mine if a.start >= after), key=lambda a: a.start)
+
+
+class FakeUnitOfWork:
+    """Changes to appointments become visible only on commit, like a transaction."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+        self._pending: dict[uuid.UUID, Appointment] = {}
+        self.specialties = _Specialties(db)
+        self.doctors = _Doctors(db)
+        self.patients = _Patients(db)
+        self.appointments = _Appointments(self._pending, db)
+        self.committed = False
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.rollback()
+
+    async def commit(self) -> None:
+        for appointment in self._pending.values():
+            if appointment.is_active and any(
+                other.id != appointment.id
+                and other.is_active
+                and other.doctor_id == appointment.doctor_id
+                and other.start == appointment.start
+                for other in self.db.appointments.values()
+            ):
+                raise SlotTaken(appointment.start.isoformat())
+        self.db.appointments.update(copy.deepcopy(self._pending))
+        self._pending.clear()
+        self.committed = True
+
+    async def rollback(self) -> None:
+        self._pending.clear()

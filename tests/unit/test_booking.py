@@ -1,0 +1,210 @@
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from domain.booking import Actor, BookCommand, Role, book, cancel, change_status, find_free_slots
+from domain.entities import Doctor, Patient, Specialty
+from domain.errors import (
+    CancellationWindowClosed,
+    InvalidTransition,
+    NotFound,
+    PatientOverlap,
+    SlotTaken,
+    SlotUnavailable,
+)
+from domain.schedule import TimeRange, weekdays_plan
+from domain.status import Status
+from tests.unit.fakes import FakeClock, FakeDatabase, FakeUnitOfWork
+
+# Monday 4 May 2026, 08:00 in Lima (UTC-5 all year).
+NOW = datetime(2026, 5, 4, 13, 0, tzinfo=UTC)
+TUESDAY_10 = datetime(2026, 5, 5, 15, 0, tzinfo=UTC)  # 10:00 in Lima
+
+
+@pytest.fixture
+def db() -> FakeDatabase:
+    return FakeDatabase()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(NOW)
+
+
+@pytest.fixture
+async def clinic(db: FakeDatabase) -> dict[str, int]:
+    uow = FakeUnitOfWork(db)
+    cardio = await uow.specialties.add(Specialty(None, "cardiology", "Cardiología", "Cardiology"))
+    plan = weekdays_plan(time(9), time(18), TimeRange(time(13), time(14)))
+    doctor = await uow.doctors.add(Doctor(None, "Dr. Uno", "PE", (cardio.id or 0,), plan))
+    ana = await uow.patients.add(Patient(None, 101, "Ana", "10117410", "+51987654321", "es", "PE"))
+    ben = await uow.patients.add(Patient(None, 102, "Ben", "45678912", "+51987654322", "en", "PE"))
+    return {"specialty": cardio.id or 0, "doctor": doctor.id or 0, "ana": ana.id or 0,
+            "ben": ben.id or 0}  # fmt: skip
+
+
+def command(clinic: dict[str, int], who: str = "ana", start: datetime = TUESDAY_10) -> BookCommand:
+    return BookCommand(clinic[who], clinic["doctor"], clinic["specialty"], start)
+
+
+async def test_booking_a_free_slot_registers_the_appointment(db, clock, clinic) -> None:
+    appointment = await book(FakeUnitOfWork(db), clock, command(clinic))
+
+    assert appointment.status == Status.REGISTERED
+    assert appointment.end - appointment.start == timedelta(minutes=30)
+    assert db.appointments[appointment.id].reference == appointment.reference
+
+
+async def test_a_booked_slot_is_no_longer_offered(db, clock, clinic) -> None:
+    await book(FakeUnitOfWork(db), clock, command(clinic))
+
+    slots = await find_free_slots(
+        FakeUnitOfWork(db), clock, clinic["doctor"], TUESDAY_10.date(), TUESDAY_10.date()
+    )
+
+    assert TUESDAY_10 not in [s.start for s in slots]
+    assert TUESDAY_10 + timedelta(minutes=30) in [s.start for s in slots]
+
+
+async def test_booking_a_slot_someone_holds_is_refused(db, clock, clinic) -> None:
+    await book(FakeUnitOfWork(db), clock, command(clinic))
+
+    with pytest.raises(SlotUnavailable):
+        await book(FakeUnitOfWork(db), clock, command(clinic, "ben"))
+
+    assert len(db.appointments) == 1
+
+
+async def test_a_lost_race_at_commit_is_reported_as_slot_taken(db, clock, clinic) -> None:
+    # Both read the slot as free; the second commit meets the constraint.
+    slow = FakeUnitOfWork(db)
+    fast_result = book(FakeUnitOfWork(db), clock, command(clinic))
+    original_commit = slow.commit
+
+    async def commit_after_the_other() -> None:
+        await fast_result
+        await original_commit()
+
+    slow.commit = commit_after_the_other  # type: ignore[method-assign]
+
+    with pytest.raises(SlotTaken):
+        await book(slow, clock, command(clinic, "ben"))
+    assert len(db.appointments) == 1
+
+
+async def test_a_time_outside_working_hours_cannot_be_booked(db, clock, clinic) -> None:
+    lunch = datetime(2026, 5, 5, 18, 0, tzinfo=UTC)  # 13:00 in Lima
+
+    with pytest.raises(SlotUnavailable):
+        await book(FakeUnitOfWork(db), clock, command(clinic, start=lunch))
+
+
+async def test_a_time_inside_the_lead_time_cannot_be_booked(db, clock, clinic) -> None:
+    too_soon = datetime(2026, 5, 4, 14, 30, tzinfo=UTC)  # 09:30 today, lead time is 2 h
+
+    with pytest.raises(SlotUnavailable):
+        await book(FakeUnitOfWork(db), clock, command(clinic, start=too_soon))
+
+
+async def test_a_patient_cannot_hold_two_overlapping_appointments(db, clock, clinic) -> None:
+    uow = FakeUnitOfWork(db)
+    other = await uow.doctors.add(db.doctors[clinic["doctor"]])
+    await book(FakeUnitOfWork(db), clock, command(clinic))
+
+    with pytest.raises(PatientOverlap):
+        await book(
+            FakeUnitOfWork(db),
+            clock,
+            BookCommand(clinic["ana"], other.id or 0, clinic["specialty"], TUESDAY_10),
+        )
+
+
+async def test_booking_with_a_doctor_of_another_specialty_is_refused(db, clock, clinic) -> None:
+    with pytest.raises(NotFound):
+        await book(
+            FakeUnitOfWork(db),
+            clock,
+            BookCommand(clinic["ana"], clinic["doctor"], 999, TUESDAY_10),
+        )
+
+
+async def test_a_patient_cancels_before_the_window_and_the_slot_is_free_again(
+    db, clock, clinic
+) -> None:
+    appointment = await book(FakeUnitOfWork(db), clock, command(clinic))
+
+    cancelled = await cancel(
+        FakeUnitOfWork(db), clock, appointment.id, Actor(Role.PATIENT, clinic["ana"])
+    )
+
+    assert cancelled.status == Status.CANCELLED
+    assert db.appointments[appointment.id].status == Status.CANCELLED
+    again = await book(FakeUnitOfWork(db), clock, command(clinic, "ben"))
+    assert again.start == TUESDAY_10
+
+
+async def test_a_patient_cannot_cancel_inside_the_window(db, clock, clinic) -> None:
+    appointment = await book(FakeUnitOfWork(db), clock, command(clinic))
+    clock.set(TUESDAY_10 - timedelta(hours=11, minutes=59))  # window is 12 h in Peru
+
+    with pytest.raises(CancellationWindowClosed):
+        await cancel(FakeUnitOfWork(db), clock, appointment.id, Actor(Role.PATIENT, clinic["ana"]))
+
+    assert db.appointments[appointment.id].status == Status.REGISTERED
+
+
+async def test_a_patient_can_cancel_exactly_at_the_window_edge(db, clock, clinic) -> None:
+    appointment = await book(FakeUnitOfWork(db), clock, command(clinic))
+    clock.set(TUESDAY_10 - timedelta(hours=12))
+
+    cancelled = await cancel(
+        FakeUnitOfWork(db), clock, appointment.id, Actor(Role.PATIENT, clinic["ana"])
+    )
+
+    assert cancelled.status == Status.CANCELLED
+
+
+async def test_staff_may_cancel_inside_the_window(db, clock, clinic) -> None:
+    appointment = await book(FakeUnitOfWork(db), clock, command(clinic))
+    clock.set(TUESDAY_10 - timedelta(hours=1))
+
+    cancelled = await cancel(
+        FakeUnitOfWork(db), clock, appointment.id, Actor(Role.ADMIN, 1), reason="doctor ill"
+    )
+
+    assert cancelled.history[-1].reason == "doctor ill"
+
+
+async def test_a_patient_cannot_cancel_someone_elses_appointment(db, clock, clinic) -> None:
+    appointment = await book(FakeUnitOfWork(db), clock, command(clinic))
+
+    with pytest.raises(NotFound):
+        await cancel(FakeUnitOfWork(db), clock, appointment.id, Actor(Role.PATIENT, clinic["ben"]))
+
+    assert db.appointments[appointment.id].status == Status.REGISTERED
+
+
+async def test_a_cancelled_appointment_cannot_be_cancelled_twice(db, clock, clinic) -> None:
+    appointment = await book(FakeUnitOfWork(db), clock, command(clinic))
+    actor = Actor(Role.PATIENT, clinic["ana"])
+    await cancel(FakeUnitOfWork(db), clock, appointment.id, actor)
+
+    with pytest.raises(InvalidTransition):
+        await cancel(FakeUnitOfWork(db), clock, appointment.id, actor)
+
+
+async def test_staff_move_an_appointment_through_its_life(db, clock, clinic) -> None:
+    appointment = await book(FakeUnitOfWork(db), clock, command(clinic))
+    doctor = Actor(Role.DOCTOR, clinic["doctor"])
+
+    for target in (Status.PENDING, Status.ASSIGNED, Status.COMPLETED):
+        await change_status(FakeUnitOfWork(db), clock, appointment.id, target, actor=doctor)
+
+    stored = db.appointments[appointment.id]
+    assert [c.to_status for c in stored.history] == [
+        Status.REGISTERED,
+        Status.PENDING,
+        Status.ASSIGNED,
+        Status.COMPLETED,
+    ]
+    assert stored.history[-1].actor == f"doctor:{clinic['doctor']}"

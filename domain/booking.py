@@ -19,6 +19,7 @@ from domain.errors import (
     NotAllowed,
     NotFound,
     PatientOverlap,
+    SlotTaken,
     SlotUnavailable,
 )
 from domain.ports import Clock, UnitOfWork
@@ -65,9 +66,11 @@ async def find_free_slots(
 async def book(uow: UnitOfWork, clock: Clock, command: BookCommand) -> Appointment:
     """Book a free slot, or raise SlotUnavailable, SlotTaken or PatientOverlap.
 
-    The check against availability is advisory; the database's partial
-    unique index is what makes two bookings of one slot impossible, and
-    :meth:`UnitOfWork.commit` reports a lost race as ``SlotTaken``.
+    ``SlotUnavailable`` means the time was never bookable (hours, holiday,
+    lead time); ``SlotTaken`` means another appointment holds it. The read
+    here is advisory: the database's partial unique index is what makes two
+    bookings of one slot impossible, and a lost race surfaces as ``SlotTaken``
+    from the repository or the commit.
     """
     now = clock.now()
     async with uow:
@@ -79,10 +82,11 @@ async def book(uow: UnitOfWork, clock: Clock, command: BookCommand) -> Appointme
             raise NotFound("patient")
         country = get_country(doctor.country)
         end = command.start + doctor.slot_length
-        taken = await uow.appointments.active_for_doctor(doctor.id or 0, command.start, end)
-        slot = is_free(doctor, country, command.start, [Busy(a.start, a.end) for a in taken], now)
+        slot = is_free(doctor, country, command.start, [], now)
         if slot is None:
             raise SlotUnavailable(command.start.isoformat())
+        if await uow.appointments.active_for_doctor(command.doctor_id, slot.start, end):
+            raise SlotTaken(command.start.isoformat())
         if await uow.appointments.active_for_patient(command.patient_id, slot.start, slot.end):
             raise PatientOverlap(command.start.isoformat())
         appointment = Appointment.register(

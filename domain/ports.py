@@ -40,7 +40,10 @@ class PatientRepository(Protocol):
 
 
 class AppointmentRepository(Protocol):
-    async def add(self, appointment: Appointment) -> None: ...
+    async def add(self, appointment: Appointment) -> None:
+        """Store a new appointment; raise ``SlotTaken`` if its slot is held."""
+        ...
+
     async def get(self, appointment_id: uuid.UUID) -> Appointment | None: ...
     async def save(self, appointment: Appointment) -> None:
         """Store a changed status and the history entries not yet stored."""

@@ -66,10 +66,10 @@ async def test_a_booked_slot_is_no_longer_offered(db, clock, clinic) -> None:
     assert TUESDAY_10 + timedelta(minutes=30) in [s.start for s in slots]
 
 
-async def test_booking_a_slot_someone_holds_is_refused(db, clock, clinic) -> None:
+async def test_booking_a_slot_someone_holds_is_refused_as_taken(db, clock, clinic) -> None:
     await book(FakeUnitOfWork(db), clock, command(clinic))
 
-    with pytest.raises(SlotUnavailable):
+    with pytest.raises(SlotTaken):
         await book(FakeUnitOfWork(db), clock, command(clinic, "ben"))
 
     assert len(db.appointments) == 1

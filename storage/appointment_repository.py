@@ -1,0 +1,167 @@
+"""The appointments repository, with each appointment's status history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.entities import Appointment, StatusChange
+from domain.errors import SlotTaken
+from domain.status import Status
+from storage.tables import ACTIVE_VALUES, SLOT_INDEX, appointment_status_changes, appointments
+
+#: No appointment lasts longer; it bounds range scans on (doctor, starts_at).
+LONGEST_APPOINTMENT = timedelta(hours=12)
+
+
+def is_slot_conflict(error: IntegrityError) -> bool:
+    """Whether ``error`` is the partial unique index on (doctor, start) firing."""
+    text = str(error.orig)
+    return SLOT_INDEX in text or "appointments.doctor_id, appointments.starts_at" in text
+
+
+class SqlAppointments:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+        self._stored_history: dict[uuid.UUID, int] = {}
+
+    async def add(self, appointment: Appointment) -> None:
+        try:
+            await self._conn.execute(
+                insert(appointments).values(
+                    id=appointment.id,
+                    reference=appointment.reference,
+                    patient_id=appointment.patient_id,
+                    doctor_id=appointment.doctor_id,
+                    specialty_id=appointment.specialty_id,
+                    country=appointment.country,
+                    starts_at=appointment.start,
+                    ends_at=appointment.end,
+                    status=appointment.status.value,
+                )
+            )
+        except IntegrityError as error:
+            if is_slot_conflict(error):
+                raise SlotTaken(appointment.start.isoformat()) from None
+            raise
+        await self._insert_history(appointment)
+
+    async def get(self, appointment_id: uuid.UUID) -> Appointment | None:
+        row = (
+            await self._conn.execute(
+                select(appointments).where(appointments.c.id == appointment_id)
+            )
+        ).first()
+        if row is None:
+            return None
+        appointment = _from_row(row)
+        changes = await self._conn.execute(
+            select(appointment_status_changes)
+            .where(appointment_status_changes.c.appointment_id == appointment_id)
+            .order_by(appointment_status_changes.c.id)
+        )
+        appointment.history = [
+            StatusChange(
+                c.at,
+                Status(c.from_status) if c.from_status else None,
+                Status(c.to_status),
+                c.actor,
+                c.reason,
+            )
+            for c in changes
+        ]
+        self._stored_history[appointment.id] = len(appointment.history)
+        return appointment
+
+    async def save(self, appointment: Appointment) -> None:
+        try:
+            await self._conn.execute(
+                update(appointments)
+                .where(appointments.c.id == appointment.id)
+                .values(
+                    status=appointment.status.value,
+                    starts_at=appointment.start,
+                    ends_at=appointment.end,
+                )
+            )
+        except IntegrityError as error:
+            if is_slot_conflict(error):
+                raise SlotTaken(appointment.start.isoformat()) from None
+            raise
+        await self._insert_history(appointment)
+
+    async def active_for_doctor(
+        self, doctor_id: int, start: datetime, end: datetime
+    ) -> list[Appointment]:
+        return await self._overlapping(appointments.c.doctor_id == doctor_id, start, end)
+
+    async def active_for_patient(
+        self, patient_id: int, start: datetime, end: datetime
+    ) -> list[Appointment]:
+        return await self._overlapping(appointments.c.patient_id == patient_id, start, end)
+
+    async def upcoming_for_patient(self, patient_id: int, after: datetime) -> list[Appointment]:
+        rows = await self._conn.execute(
+            select(appointments)
+            .where(appointments.c.patient_id == patient_id, appointments.c.starts_at >= after)
+            .order_by(appointments.c.starts_at)
+        )
+        return [_from_row(r) for r in rows]
+
+    async def _overlapping(
+        self, owner: ColumnElement[bool], start: datetime, end: datetime
+    ) -> list[Appointment]:
+        # The status filter repeats the partial index's predicate so both
+        # databases can answer from that index.
+        rows = await self._conn.execute(
+            select(appointments)
+            .where(
+                owner,
+                appointments.c.status.in_(ACTIVE_VALUES),
+                appointments.c.starts_at >= start - LONGEST_APPOINTMENT,
+                appointments.c.starts_at < end,
+                appointments.c.ends_at > start,
+            )
+            .order_by(appointments.c.starts_at)
+        )
+        return [_from_row(r) for r in rows]
+
+    async def _insert_history(self, appointment: Appointment) -> None:
+        stored = self._stored_history.get(appointment.id, 0)
+        new = appointment.history[stored:]
+        if new:
+            await self._conn.execute(
+                insert(appointment_status_changes),
+                [_change_values(appointment.id, c) for c in new],
+            )
+        self._stored_history[appointment.id] = len(appointment.history)
+
+
+def _from_row(row: Row[Any]) -> Appointment:
+    return Appointment(
+        id=row.id,
+        reference=row.reference,
+        patient_id=row.patient_id,
+        doctor_id=row.doctor_id,
+        specialty_id=row.specialty_id,
+        country=row.country,
+        start=row.starts_at,
+        end=row.ends_at,
+        status=Status(row.status),
+    )
+
+
+def _change_values(appointment_id: uuid.UUID, change: StatusChange) -> dict[str, Any]:
+    return {
+        "appointment_id": appointment_id,
+        "at": change.at,
+        "from_status": change.from_status.value if change.from_status else None,
+        "to_status": change.to_status.value,
+        "actor": change.actor,
+        "reason": change.reason,
+    }

@@ -1,0 +1,124 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations must match it;
+``tests/storage/test_migrations.py`` checks that they do."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+)
+
+from domain.status import ACTIVE_STATUSES, Status
+from storage.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+STATUS_VALUES = ", ".join(f"'{s.value}'" for s in Status)
+ACTIVE_VALUES = sorted(s.value for s in ACTIVE_STATUSES)
+#: Name of the partial unique index that forbids double booking.
+SLOT_INDEX = "uq_appointments_doctor_slot_active"
+
+specialties = Table(
+    "specialties",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name_es", String(128), nullable=False),
+    Column("name_en", String(128), nullable=False),
+)
+
+doctors = Table(
+    "doctors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("full_name", String(200), nullable=False),
+    Column("country", String(2), nullable=False, index=True),
+    Column("slot_minutes", Integer, nullable=False),
+    Column("plan", JSON, nullable=False),
+    Column("telegram_user_id", BigInteger, unique=True),
+    Column("active", Boolean, nullable=False),
+)
+
+doctor_specialties = Table(
+    "doctor_specialties",
+    metadata,
+    Column("doctor_id", ForeignKey("doctors.id", ondelete="CASCADE"), primary_key=True),
+    Column("specialty_id", ForeignKey("specialties.id", ondelete="CASCADE"), primary_key=True),
+)
+
+patients = Table(
+    "patients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("telegram_user_id", BigInteger, nullable=False, unique=True),
+    Column("full_name", String(200), nullable=False),
+    Column("national_id", String(32), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("privacy_accepted_at", UTCDateTime()),
+)
+
+appointments = Table(
+    "appointments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("reference", String(16), nullable=False, unique=True),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False),
+    Column("doctor_id", ForeignKey("doctors.id"), nullable=False),
+    Column("specialty_id", ForeignKey("specialties.id"), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("starts_at", UTCDateTime(), nullable=False),
+    Column("ends_at", UTCDateTime(), nullable=False),
+    Column("status", String(16), nullable=False),
+    CheckConstraint(f"status IN ({STATUS_VALUES})", name="status"),
+    CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+)
+
+_active = appointments.c.status.in_(ACTIVE_VALUES)
+Index(
+    SLOT_INDEX,
+    appointments.c.doctor_id,
+    appointments.c.starts_at,
+    unique=True,
+    sqlite_where=_active,
+    postgresql_where=_active,
+)
+Index("ix_appointments_doctor_id_starts_at", appointments.c.doctor_id, appointments.c.starts_at)
+Index("ix_appointments_patient_id_starts_at", appointments.c.patient_id, appointments.c.starts_at)
+
+appointment_status_changes = Table(
+    "appointment_status_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "appointment_id",
+        ForeignKey("appointments.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("from_status", String(16)),
+    Column("to_status", String(16), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+)

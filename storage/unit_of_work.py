@@ -1,0 +1,76 @@
+"""The unit of work: one connection, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domain.errors import SlotTaken
+from storage.appointment_repository import SqlAppointments, is_slot_conflict
+from storage.clinic_repositories import SqlDoctors, SqlPatients, SqlSpecialties
+from storage.engine import SQLITE_BEGIN
+
+
+class SqlUnitOfWork:
+    """Implements :class:`domain.ports.UnitOfWork`. Make one per use-case call.
+
+    ``read_only`` starts SQLite transactions DEFERRED so readers do not queue
+    behind writers; it changes nothing on PostgreSQL.
+    """
+
+    specialties: SqlSpecialties
+    doctors: SqlDoctors
+    patients: SqlPatients
+    appointments: SqlAppointments
+
+    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
+        self._engine = engine
+        self._read_only = read_only
+        self._conn: AsyncConnection | None = None
+
+    async def __aenter__(self) -> Self:
+        conn = await self._engine.connect()
+        if self._read_only:
+            conn = await conn.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+        await conn.begin()
+        self._conn = conn
+        self.specialties = SqlSpecialties(conn)
+        self.doctors = SqlDoctors(conn)
+        self.patients = SqlPatients(conn)
+        self.appointments = SqlAppointments(conn)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if conn.in_transaction():
+                await conn.rollback()
+        finally:
+            await conn.close()
+
+    @property
+    def connection(self) -> AsyncConnection:
+        if self._conn is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._conn
+
+    async def commit(self) -> None:
+        try:
+            await self.connection.commit()
+        except IntegrityError as error:
+            if is_slot_conflict(error):
+                raise SlotTaken("slot") from None
+            raise
+
+    async def rollback(self) -> None:
+        await self.connection.rollback()

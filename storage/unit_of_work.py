@@ -9,6 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.errors import SlotTaken
+from domain.ports import (
+    AppointmentRepository,
+    DoctorRepository,
+    PatientRepository,
+    SpecialtyRepository,
+)
 from storage.appointment_repository import SqlAppointments, is_slot_conflict
 from storage.clinic_repositories import SqlDoctors, SqlPatients, SqlSpecialties
 from storage.engine import SQLITE_BEGIN
@@ -21,10 +27,10 @@ class SqlUnitOfWork:
     behind writers; it changes nothing on PostgreSQL.
     """
 
-    specialties: SqlSpecialties
-    doctors: SqlDoctors
-    patients: SqlPatients
-    appointments: SqlAppointments
+    specialties: SpecialtyRepository
+    doctors: DoctorRepository
+    patients: PatientRepository
+    appointments: AppointmentRepository
 
     def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine

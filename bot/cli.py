@@ -1,0 +1,72 @@
+"""The ``medbot`` command: ``db upgrade``, ``seed-demo`` and ``run``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from bot.settings import Settings, SettingsError, load_settings
+
+
+class CliError(Exception):
+    """Stops the command with one line for the operator and exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        return int(asyncio.run(args.handler(settings)) or 0)
+    except (SettingsError, CliError) as error:
+        print(f"medbot: {error}", file=sys.stderr)  # noqa: T201 (the CLI's own output)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="medbot", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply every migration").set_defaults(handler=_upgrade)
+    commands.add_parser("seed-demo", help="create the demo clinic (idempotent)").set_defaults(
+        handler=_seed_demo
+    )
+    commands.add_parser("run", help="run the bot").set_defaults(handler=_run)
+    return parser
+
+
+async def _upgrade(settings: Settings) -> int:
+    from bot.database import upgrade_database
+
+    await upgrade_database(settings.database_url)
+    print("medbot: database is up to date")  # noqa: T201
+    return 0
+
+
+async def _seed_demo(settings: Settings) -> int:
+    from bot.database import open_database
+    from bot.demo_clinic import seed_demo
+    from storage.unit_of_work import SqlUnitOfWork
+
+    engine = await open_database(settings.database_url)
+    try:
+        report = await seed_demo(lambda: SqlUnitOfWork(engine))
+    finally:
+        await engine.dispose()
+    print(  # noqa: T201
+        f"medbot: demo clinic ready ({report.specialties_added} specialties and "
+        f"{report.doctors_added} doctors added)"
+    )
+    return 0
+
+
+async def _run(settings: Settings) -> int:
+    from bot.app import run
+
+    await run(settings)
+    return 0

@@ -1,0 +1,39 @@
+"""Opening the database from the CLI, with operator-friendly errors."""
+
+from __future__ import annotations
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.cli import CliError
+from storage.engine import create_engine
+from storage.migrate import alembic_config, upgrade
+
+
+async def upgrade_database(url: str) -> None:
+    try:
+        await upgrade(url)
+    except (SQLAlchemyError, OSError) as error:
+        raise CliError(f"cannot migrate DATABASE_URL: {type(error).__name__}") from None
+
+
+async def open_database(url: str) -> AsyncEngine:
+    """An engine on a reachable database whose schema is current."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+            current = await conn.run_sync(
+                lambda c: MigrationContext.configure(c).get_current_revision()
+            )
+    except (SQLAlchemyError, OSError) as error:
+        await engine.dispose()
+        raise CliError(f"cannot open DATABASE_URL: {type(error).__name__}") from None
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    if current != head:
+        await engine.dispose()
+        raise CliError("the database schema is not current: run `medbot db upgrade`")
+    return engine

@@ -1,0 +1,81 @@
+"""Typed settings from the environment and ``.env``; see the table in README.md."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_EXPECTED = {
+    "telegram_bot_token": "a token from @BotFather, like 123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
+    "telegram_api_base_url": "an http(s) URL ending before the token, like https://api.telegram.org/bot",
+    "database_url": "sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db",
+    "admin_telegram_ids": "comma-separated numeric Telegram user ids, like 111,222",
+    "log_level": "one of DEBUG, INFO, WARNING, ERROR",
+    "log_format": "console or json",
+}
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line for a person."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    database_url: str = "sqlite+aiosqlite:///./data/medbot.db"
+    admin_telegram_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["console", "json"] = "console"
+    telegram_file_base_url: str | None = Field(default=None)
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TOKEN.match(value.get_secret_value()):
+            raise ValueError("malformed token")
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("not an http(s) URL")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("unsupported database")
+        return value
+
+    @field_validator("admin_telegram_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @property
+    def file_base_url(self) -> str:
+        """Where files are fetched: ``…/file/bot`` beside the API URL, as on Telegram."""
+        if self.telegram_file_base_url:
+            return self.telegram_file_base_url
+        return re.sub(r"/bot$", "/file/bot", self.telegram_api_base_url)
+
+
+def load_settings() -> Settings:
+    """Settings, or :class:`SettingsError` naming the first bad setting and what it expects."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        expected = _EXPECTED.get(field, first["msg"])
+        raise SettingsError(f"setting {field.upper()} is invalid: expected {expected}") from None

@@ -1,0 +1,83 @@
+"""The ``medbot`` command as an operator runs it: a real process in an empty directory."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def medbot(workdir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    return subprocess.run(  # noqa: S603 (our own entry point)
+        [sys.executable, "-m", "bot", *args],
+        cwd=workdir,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_run_without_a_token_says_what_is_missing_in_one_line(tmp_path: Path) -> None:
+    assert medbot(tmp_path, "db", "upgrade").returncode == 0
+
+    result = medbot(tmp_path, "run")
+
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("medbot: TELEGRAM_BOT_TOKEN is not set")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATABASE_URL", "mysql://root@localhost/medbot"),
+        ("TELEGRAM_BOT_TOKEN", "not-a-token"),
+        ("ADMIN_TELEGRAM_IDS", "12,abc"),
+        ("LOG_FORMAT", "xml"),
+    ],
+)
+def test_a_malformed_setting_stops_start_up_with_one_line_naming_it(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    result = medbot(tmp_path, "run", **{name: value})
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        line for line in result.stderr.strip().splitlines() if line.startswith("medbot:")
+    ]
+    assert f"setting {name} is invalid: expected" in result.stderr
+    assert value not in result.stderr  # a bad token must not be echoed
+
+
+def test_run_on_a_database_that_was_never_migrated_says_how_to_fix_it(tmp_path: Path) -> None:
+    result = medbot(tmp_path, "run")
+
+    assert result.returncode == 2
+    assert "run `medbot db upgrade`" in result.stderr
+
+
+def test_seeding_the_demo_clinic_twice_creates_it_once(tmp_path: Path) -> None:
+    assert medbot(tmp_path, "db", "upgrade").returncode == 0
+
+    first = medbot(tmp_path, "seed-demo")
+    second = medbot(tmp_path, "seed-demo")
+
+    assert first.returncode == second.returncode == 0
+    assert "0 specialties and 0 doctors added" in second.stdout
+    with sqlite3.connect(tmp_path / "data" / "medbot.db") as db:
+        per_country = dict(db.execute("SELECT country, count(*) FROM doctors GROUP BY country"))
+        per_specialty = db.execute(
+            "SELECT d.country, ds.specialty_id, count(*) FROM doctors d "
+            "JOIN doctor_specialties ds ON ds.doctor_id = d.id GROUP BY 1, 2"
+        ).fetchall()
+    assert per_country == {"CL": 6, "PE": 6}
+    assert len(per_specialty) == 6
+    assert all(count >= 2 for _, _, count in per_specialty)

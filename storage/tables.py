@@ -122,3 +122,12 @@ appointment_status_changes = Table(
     Column("actor", String(64), nullable=False),
     Column("reason", Text, nullable=False),
 )
+
+#: python-telegram-bot's conversation states and user/chat data, as JSON.
+telegram_state = Table(
+    "telegram_state",
+    metadata,
+    Column("kind", String(64), primary_key=True),  # "user", "chat" or "conversation:<name>"
+    Column("key", String(128), primary_key=True),
+    Column("data", JSON, nullable=False),
+)

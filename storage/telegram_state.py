@@ -1,0 +1,59 @@
+"""Key-value storage for the bot's conversation state, written in batches.
+
+The bot wraps this in python-telegram-bot's ``BasePersistence``; storage itself
+knows nothing of Telegram.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.engine import SQLITE_BEGIN
+from storage.tables import telegram_state
+
+
+class TelegramStateStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def load(self, kind: str) -> dict[str, Any]:
+        async with self._engine.connect() as plain:
+            conn = await plain.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+            rows = await conn.execute(
+                select(telegram_state.c.key, telegram_state.c.data).where(
+                    telegram_state.c.kind == kind
+                )
+            )
+            return {row.key: row.data for row in rows}
+
+    async def write(self, changes: Mapping[tuple[str, str], Any]) -> None:
+        """Upsert each (kind, key) → data in one transaction; ``None`` deletes."""
+        upserts = [
+            {"kind": kind, "key": key, "data": data}
+            for (kind, key), data in changes.items()
+            if data is not None
+        ]
+        deletions = [pair for pair, data in changes.items() if data is None]
+        async with self._engine.begin() as conn:
+            if deletions:
+                await conn.execute(
+                    delete(telegram_state).where(
+                        tuple_(telegram_state.c.kind, telegram_state.c.key).in_(deletions)
+                    )
+                )
+            if upserts:
+                insert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
+                statement = insert(telegram_state)
+                await conn.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=[telegram_state.c.kind, telegram_state.c.key],
+                        set_={"data": statement.excluded.data},
+                    ),
+                    upserts,
+                )

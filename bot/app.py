@@ -1,26 +1,98 @@
-"""The composition root: builds settings, engine and services, and runs them."""
+"""The composition root: settings, engine, services and the Telegram application."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
+
 import structlog
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.cli import CliError
 from bot.database import open_database
+from bot.handlers import publish_commands, register_handlers
 from bot.logs import configure_logging
+from bot.persistence import DatabasePersistence
+from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
+from bot.updates import PerChatUpdateProcessor
+from domain.clock import SystemClock
+from domain.ports import Clock
+from storage.telegram_state import TelegramStateStore
 
 log = structlog.get_logger(__name__)
 
 
+def build_application(settings: Settings, engine: AsyncEngine, clock: Clock) -> Application:  # type: ignore[type-arg]
+    if settings.telegram_bot_token is None:
+        raise CliError(
+            "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its "
+            "token in .env or the environment (see README.md, Settings)"
+        )
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.file_base_url)
+        .persistence(DatabasePersistence(TelegramStateStore(engine), update_interval=1.0))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(publish_commands)
+    )
+    if settings.telegram_max_rate > 0:
+        limiter = AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3)
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]  # PTB's generic default
+    application = builder.build()
+    application.bot_data[SERVICES_KEY] = Services(engine, clock, settings)
+    register_handlers(application)
+    return application
+
+
+class BotRuntime:
+    """The bot, started and stopped as a unit (by ``medbot run`` and by the tests)."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.engine: AsyncEngine | None = None
+        self.application: Application | None = None  # type: ignore[type-arg]
+
+    async def start(self) -> None:
+        self.engine = await open_database(self.settings.database_url)
+        self.application = build_application(self.settings, self.engine, self.clock)
+        await self.application.initialize()
+        if self.application.post_init:
+            await self.application.post_init(self.application)
+        await self.application.start()
+        if self.application.updater is None:
+            raise RuntimeError("the application was built without an updater")
+        await self.application.updater.start_polling(poll_interval=0.0, timeout=10)
+        log.info("bot_started", backend=self.engine.dialect.name)
+
+    async def stop(self) -> None:
+        if self.application is not None:
+            if self.application.updater and self.application.updater.running:
+                await self.application.updater.stop()
+            if self.application.running:
+                await self.application.stop()
+            await self.application.shutdown()
+            self.application = None
+        if self.engine is not None:
+            await self.engine.dispose()
+            self.engine = None
+        log.info("bot_stopped")
+
+
 async def run(settings: Settings) -> None:
+    """Run until SIGTERM or SIGINT, then finish the updates in hand and stop."""
     configure_logging(settings.log_level, settings.log_format)
-    engine = await open_database(settings.database_url)
+    runtime = BotRuntime(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     try:
-        log.info("database_ready", backend=engine.dialect.name)
-        if settings.telegram_bot_token is None:
-            raise CliError(
-                "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its "
-                "token in .env or the environment (see README.md, Settings)"
-            )
+        await runtime.start()
+        await stop.wait()
     finally:
-        await engine.dispose()
+        await runtime.stop()

@@ -16,6 +16,7 @@ _EXPECTED = {
     "admin_telegram_ids": "comma-separated numeric Telegram user ids, like 111,222",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
     "log_format": "console or json",
+    "telegram_max_rate": "messages per second to Telegram overall, a number >= 0 (0 = no limit)",
 }
 
 
@@ -33,6 +34,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["console", "json"] = "console"
     telegram_file_base_url: str | None = Field(default=None)
+    telegram_max_rate: float = Field(default=30.0, ge=0)
 
     @field_validator("telegram_bot_token")
     @classmethod

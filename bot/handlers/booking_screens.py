@@ -1,0 +1,172 @@
+"""The screens of /book: each shows one step and returns its conversation state."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ConversationHandler
+
+from bot import callbacks as cb
+from bot.handlers.screens import show
+from bot.keyboards import button, columns, with_navigation
+from bot.services import Context, services, translator, user_state
+from domain.countries import all_countries, get_country
+from domain.directory import DoctorSlot, SlotQuery, doctors_for, open_slots, specialties_in
+from domain.entities import Patient
+from domain.registration import find_patient
+
+COUNTRY, SPECIALTY, DOCTOR, DAY, TIME, CONFIRM = range(10, 16)
+END = ConversationHandler.END
+ANY_DOCTOR = 0
+
+
+def choices(context: Context) -> dict[str, Any]:
+    found = user_state(context).setdefault("bk", {})
+    if not isinstance(found, dict):
+        found = user_state(context)["bk"] = {}
+    return found
+
+
+async def _patient(update: Update, context: Context) -> Patient | None:
+    assert update.effective_user
+    return await find_patient(services(context).uow(read_only=True), update.effective_user.id)
+
+
+async def begin(update: Update, context: Context) -> int:
+    t = translator(update, context)
+    patient = await _patient(update, context)
+    if patient is None:
+        await show(update, t("reg.needed"))
+        return END
+    user_state(context)["bk"] = {"country": patient.country}
+    return await show_specialties(update, context)
+
+
+async def show_countries(update: Update, context: Context) -> int:
+    t = translator(update, context)
+    rows = columns([button(c.name(t.language), f"bk:c:{c.code}") for c in all_countries()], 2)
+    await show(update, t("book.choose_country"), with_navigation(t, rows, back=False))
+    return COUNTRY
+
+
+async def show_specialties(update: Update, context: Context) -> int:
+    t = translator(update, context)
+    country = get_country(choices(context)["country"])
+    found = await specialties_in(services(context).uow(read_only=True), country.code)
+    if not found:
+        await show(update, t("book.no_specialties", country=country.name(t.language)))
+        return await show_countries(update, context)
+    rows = columns([button(s.name(t.language), f"bk:s:{s.id}") for s in found], 2)
+    await show(update, t("book.choose_specialty"), with_navigation(t, rows))
+    return SPECIALTY
+
+
+async def show_doctors(update: Update, context: Context) -> int:
+    t = translator(update, context)
+    chosen = choices(context)
+    uow = services(context).uow(read_only=True)
+    doctors = await doctors_for(uow, chosen["country"], chosen["specialty"])
+    rows = [[button(t("book.first_available"), f"bk:d:{ANY_DOCTOR}")]]
+    rows += columns([button(d.full_name, f"bk:d:{d.id}") for d in doctors], 1)
+    name = chosen.get("specialty_name", "")
+    await show(update, t("book.choose_doctor", specialty=name), with_navigation(t, rows))
+    return DOCTOR
+
+
+async def slots_between(context: Context, first: date, last: date) -> list[DoctorSlot]:
+    chosen = choices(context)
+    query = SlotQuery(chosen["country"], chosen["specialty"], chosen["doctor"] or None, first, last)
+    return await open_slots(services(context).uow(read_only=True), services(context).clock, query)
+
+
+def today_in(context: Context) -> date:
+    zone = get_country(choices(context)["country"]).timezone
+    return services(context).clock.now().astimezone(zone).date()
+
+
+def last_bookable_day(context: Context) -> date:
+    country = get_country(choices(context)["country"])
+    return (
+        (services(context).clock.now() + country.booking.horizon)
+        .astimezone(country.timezone)
+        .date()
+    )
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+async def show_days(update: Update, context: Context, week: date | None = None) -> int:
+    t = translator(update, context)
+    chosen = choices(context)
+    zone = get_country(chosen["country"]).timezone
+    today, last = today_in(context), last_bookable_day(context)
+    if week is None:  # open on the week of the first free slot
+        upcoming = await slots_between(context, today, last)
+        week = monday_of(upcoming[0].slot.start.astimezone(zone).date() if upcoming else today)
+    chosen["week"] = cb.day_token(week)
+    slots = await slots_between(context, max(week, today), min(week + timedelta(days=6), last))
+    days = sorted({s.slot.start.astimezone(zone).date() for s in slots})
+    rows = columns([button(t.short_day(d), f"bk:day:{cb.day_token(d)}") for d in days], 4)
+    paging = []
+    if week > monday_of(today):
+        paging.append(button(t("book.prev_week"), f"bk:w:{cb.day_token(week - timedelta(7))}"))
+    if week + timedelta(days=7) <= last:
+        paging.append(button(t("book.next_week"), f"bk:w:{cb.day_token(week + timedelta(7))}"))
+    if paging:
+        rows.append(paging)
+    text = t("book.choose_day", doctor=chosen.get("doctor_name", ""))
+    if not days:
+        text = f"{text}\n{t('book.no_days')}"
+    await show(update, text, with_navigation(t, rows))
+    return DAY
+
+
+async def show_times(update: Update, context: Context, notice: str | None = None) -> int:
+    t = translator(update, context)
+    chosen = choices(context)
+    country = get_country(chosen["country"])
+    day = cb.parse_day(chosen["day"]) or today_in(context)
+    slots = await slots_between(context, day, day)
+    if not slots:
+        await show(update, t("book.no_times"))
+        return await show_days(update, context, cb.parse_day(chosen.get("week", "")))
+    labels = [
+        button(t.time(s.slot.start, country.timezone), cb.slot_token(s.doctor_id, s.slot.start))
+        for s in slots
+    ]
+    text = t("book.choose_time", day=t.day(day), zone=country.timezone.key)
+    await show(
+        update, f"{notice}\n\n{text}" if notice else text, with_navigation(t, columns(labels, 4))
+    )
+    return TIME
+
+
+async def show_summary(update: Update, context: Context, doctor_name: str) -> int:
+    t = translator(update, context)
+    chosen = choices(context)
+    zone = get_country(chosen["country"]).timezone
+    start = datetime.fromtimestamp(chosen["slot"][1], zone)
+    text = t(
+        "book.summary",
+        specialty=chosen.get("specialty_name", ""),
+        doctor=doctor_name,
+        day=t.day(start),
+        time=t.time(start, zone),
+        zone=zone.key,
+    )
+    markup = with_navigation(t, [[button(t("book.confirm"), "bk:ok")]])
+    await show(update, text, markup)
+    return CONFIRM
+
+
+async def stale(update: Update, context: Context) -> None:
+    """A button this step does not expect: refuse politely and stay where we are."""
+    t = translator(update, context)
+    if update.callback_query:
+        await update.callback_query.answer(t("button.stale"), show_alert=True)
+    elif update.effective_message:
+        await update.effective_message.reply_text(t("text.unexpected"))

@@ -1,0 +1,74 @@
+"""/language, /cancel outside a conversation, stale buttons, and the global error handler."""
+
+from __future__ import annotations
+
+import uuid
+
+import structlog
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.keyboards import languages
+from bot.services import Context, services, translator, user_state
+from domain.registration import SUPPORTED_LANGUAGES, set_language
+
+log = structlog.get_logger(__name__)
+
+
+async def choose_language(update: Update, context: Context) -> None:
+    assert update.effective_message
+    await update.effective_message.reply_text(
+        translator(update, context)("lang.choose"), reply_markup=languages()
+    )
+
+
+async def language_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query and query.data and update.effective_user
+    language = query.data.removeprefix("lang:")
+    if language not in SUPPORTED_LANGUAGES:
+        await query.answer(translator(update, context)("button.stale"), show_alert=True)
+        return
+    await query.answer()
+    user_state(context)["lang"] = language
+    await set_language(services(context).uow(), update.effective_user.id, language)
+    await query.edit_message_text(translator(update, context)("lang.set"))
+
+
+async def nothing_to_cancel(update: Update, context: Context) -> None:
+    assert update.effective_message
+    await update.effective_message.reply_text(translator(update, context)("text.nothing_to_cancel"))
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """Any button no handler claimed: old, forged or from a finished conversation."""
+    assert update.callback_query
+    await update.callback_query.answer(translator(update, context)("button.stale"), show_alert=True)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log with a correlation id and no patient data; tell the person how to go on."""
+    ref = uuid.uuid4().hex[:8]
+    error = context.error
+    log.error(
+        "update_failed",
+        ref=ref,
+        error=type(error).__name__,
+        update_id=update.update_id if isinstance(update, Update) else None,
+        exc_info=error,
+    )
+    if isinstance(update, Update) and update.effective_chat:
+        try:
+            await context.bot.send_message(
+                update.effective_chat.id, translator(update, context)("error.generic", ref=ref)
+            )
+        except Exception:  # noqa: BLE001 (the apology itself failed; the log has it)
+            log.warning("apology_failed", ref=ref)
+
+
+def common_handlers() -> list[CommandHandler[Context, None] | CallbackQueryHandler[Context, None]]:
+    return [
+        CommandHandler("language", choose_language),
+        CallbackQueryHandler(language_chosen, pattern=r"^lang:"),
+        CommandHandler("cancel", nothing_to_cancel),
+    ]

@@ -1,0 +1,32 @@
+"""Inline keyboards shared by the handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Translator
+
+
+def button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def columns(
+    buttons: Sequence[InlineKeyboardButton], width: int
+) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def with_navigation(
+    t: Translator, rows: list[list[InlineKeyboardButton]], *, back: bool = True
+) -> InlineKeyboardMarkup:
+    """Rows of choices, then Back (if there is a step to go back to) and Cancel."""
+    nav = [button(t("book.back"), "bk:back")] if back else []
+    nav.append(button(t("book.cancel"), "bk:x"))
+    return InlineKeyboardMarkup([*rows, nav])
+
+
+def languages() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button("Español", "lang:es"), button("English", "lang:en")]])

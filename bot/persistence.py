@@ -1,0 +1,96 @@
+"""python-telegram-bot persistence on the database.
+
+Conversation states and user data survive restarts. PTB hands changes over
+every ``update_interval`` seconds (and on shutdown); they are written in one
+transaction per round, so a hard kill loses at most that interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
+
+from storage.telegram_state import TelegramStateStore
+
+UserData = dict[Any, Any]
+
+
+class DatabasePersistence(BasePersistence[UserData, UserData, UserData]):
+    def __init__(self, store: TelegramStateStore, update_interval: float = 1.0) -> None:
+        super().__init__(
+            store_data=PersistenceInput(bot_data=False, callback_data=False),
+            update_interval=update_interval,
+        )
+        self._store = store
+        self._pending: dict[tuple[str, str], Any] = {}
+        self._flushing: asyncio.Future[None] | None = None
+
+    async def get_user_data(self) -> dict[int, UserData]:
+        return {int(k): v for k, v in (await self._store.load("user")).items()}
+
+    async def get_chat_data(self) -> dict[int, UserData]:
+        return {int(k): v for k, v in (await self._store.load("chat")).items()}
+
+    async def get_bot_data(self) -> UserData:
+        return {}
+
+    async def get_callback_data(self) -> CDCData | None:
+        return None
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        stored = await self._store.load(f"conversation:{name}")
+        return {tuple(json.loads(k)): v for k, v in stored.items()}
+
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        await self._write(f"conversation:{name}", json.dumps(list(key)), new_state)
+
+    async def update_user_data(self, user_id: int, data: UserData) -> None:
+        await self._write("user", str(user_id), data)
+
+    async def update_chat_data(self, chat_id: int, data: UserData) -> None:
+        await self._write("chat", str(chat_id), data)
+
+    async def drop_user_data(self, user_id: int) -> None:
+        await self._write("user", str(user_id), None)
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        await self._write("chat", str(chat_id), None)
+
+    async def update_bot_data(self, data: UserData) -> None:
+        """Bot data holds live services, not state; it is not stored."""
+
+    async def update_callback_data(self, data: CDCData) -> None:
+        """Callback data is plain strings, not stored."""
+
+    async def refresh_user_data(self, user_id: int, user_data: UserData) -> None:
+        """The bot is the only writer; nothing to refresh."""
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: UserData) -> None:
+        """The bot is the only writer; nothing to refresh."""
+
+    async def refresh_bot_data(self, bot_data: UserData) -> None:
+        """Bot data is not stored."""
+
+    async def flush(self) -> None:
+        if self._pending:
+            changes, self._pending = self._pending, {}
+            await self._store.write(changes)
+
+    async def _write(self, kind: str, key: str, data: object) -> None:
+        # PTB starts every update of a round together; the first one to get
+        # here waits a tick so the others join, then all go in one transaction.
+        self._pending[(kind, key)] = data
+        if self._flushing is None:
+            self._flushing = asyncio.ensure_future(self._flush_after_tick())
+        await asyncio.shield(self._flushing)
+
+    async def _flush_after_tick(self) -> None:
+        await asyncio.sleep(0)
+        self._flushing = None
+        await self.flush()

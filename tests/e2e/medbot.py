@@ -1,0 +1,82 @@
+"""The real bot, started in polling mode against the stand-in, on a fresh database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from bot.app import BotRuntime
+from bot.demo_clinic import seed_demo
+from bot.sandbox import BotApiStandIn
+from bot.settings import Settings
+from domain.entities import Appointment
+from domain.registration import RegisterCommand, register_patient
+from storage.appointment_repository import SqlAppointments
+from storage.engine import create_engine
+from storage.migrate import upgrade
+from storage.tables import appointments
+from storage.unit_of_work import SqlUnitOfWork
+from tests.unit.fakes import FakeClock
+
+# Monday 4 May 2026, 08:00 in Lima, 09:00 in Santiago.
+MONDAY_8_LIMA = datetime(2026, 5, 4, 13, 0, tzinfo=UTC)
+
+
+def settings_for(api: BotApiStandIn, database_url: str) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_bot_token=api.token,
+        telegram_api_base_url=api.base_url,
+        telegram_file_base_url=api.base_file_url,
+        database_url=database_url,
+    )
+
+
+async def prepare_database(database_url: str) -> None:
+    await upgrade(database_url)
+    engine = create_engine(database_url)
+    try:
+        await seed_demo(lambda: SqlUnitOfWork(engine))
+    finally:
+        await engine.dispose()
+
+
+class Clinic:
+    """The running bot plus direct access to its database, for arranging and checking."""
+
+    def __init__(self, api: BotApiStandIn, database_url: str) -> None:
+        self.api = api
+        self.database_url = database_url
+        self.clock = FakeClock(MONDAY_8_LIMA)
+        self.runtime = BotRuntime(settings_for(api, database_url), self.clock)
+        self.engine = create_engine(database_url)
+
+    async def restart(self) -> None:
+        await self.runtime.stop()
+        self.runtime = BotRuntime(settings_for(self.api, self.database_url), self.clock)
+        await self.runtime.start()
+
+    async def register(
+        self, telegram_user_id: int, country: str = "PE", language: str = "es"
+    ) -> int:
+        national_id = "10117410" if country == "PE" else "12.345.678-5"
+        phone = "+51987654321" if country == "PE" else "+56987654321"
+        command = RegisterCommand(
+            telegram_user_id,
+            "Paciente Prueba",
+            country,
+            national_id,
+            phone,
+            language,
+            self.clock.now(),
+        )
+        patient = await register_patient(SqlUnitOfWork(self.engine), self.clock, command)
+        return patient.id or 0
+
+    async def appointments(self) -> list[Appointment]:
+        async with SqlUnitOfWork(self.engine, read_only=True) as uow:
+            ids = (await uow.connection.execute(select(appointments.c.id))).scalars().all()
+            repo = SqlAppointments(uow.connection)
+            found = [await repo.get(i) for i in ids]
+        return [a for a in found if a is not None]

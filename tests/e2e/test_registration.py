@@ -1,0 +1,125 @@
+"""People register on /start by typing and tapping, in their own language."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.sandbox import BotApiStandIn
+from tests.e2e.medbot import Clinic
+
+
+async def test_a_spanish_speaking_patient_in_peru_registers_and_books(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    ana = api.person("Ana", "Quispe", language_code="es")
+
+    await ana.send("/start")
+    await ana.wait_for("¿Aceptas?")
+    await ana.tap("Acepto")
+    await ana.wait_for("nombre completo")
+    await ana.send("Ana Quispe Mamani")
+    await ana.wait_for("¿En qué país")
+    await ana.tap("Perú")
+    await ana.wait_for("Escribe tu DNI")
+    await ana.send("10117410")
+    await ana.wait_for("DNI registrado: 10117410")
+    await ana.wait_for("comparte tu teléfono")
+    await ana.share_contact("51987654321")
+    await ana.wait_for("Ya estás registrado")
+
+    await ana.send("/book")
+    await ana.wait_for("Elige una especialidad")
+    await ana.tap("Cardiología")
+    await ana.wait_for("Elige un médico de Cardiología")
+    await ana.tap("Dr. Martín Salazar")
+    await ana.wait_for("Elige un día")
+    await ana.tap("mar 5")
+    await ana.wait_for("Elige una hora para el martes, 5 de mayo de 2026")
+    await ana.tap("10:30")
+    await ana.wait_for("¿Confirmas?")
+    await ana.tap("Confirmar")
+    booked = await ana.wait_for("Cita registrada")
+
+    assert "Dr. Martín Salazar" in booked.text
+    assert "martes, 5 de mayo de 2026" in booked.text
+    assert "10:30 (America/Lima)" in booked.text
+    assert "Estado: registrada" in booked.text
+    [appointment] = await clinic.appointments()
+    assert appointment.reference in booked.text
+    assert appointment.start.isoformat() == "2026-05-05T15:30:00+00:00"
+
+
+async def test_an_english_speaking_patient_in_chile_registers_with_a_rut_and_books(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    john = api.person("John", "Smith", language_code="en-GB")
+
+    await john.send("/start")
+    await john.wait_for("Do you accept?")
+    await john.tap("I accept")
+    await john.wait_for("full name")
+    await john.send("John Smith")
+    await john.wait_for("In which country")
+    await john.tap("Chile")
+    await john.wait_for(r"type your RUT \(for example 12\.345\.678-5\)")
+    await john.send("123456785")
+    await john.wait_for("RUT saved: 12.345.678-5")
+    await john.share_contact("+56 9 8765 4321")
+    await john.wait_for("You are registered")
+
+    await john.send("/book")
+    await john.wait_for("Choose a specialty")
+    await john.tap("Cardiology")
+    await john.wait_for("Choose a Cardiology doctor")
+    await john.tap("First available")
+    await john.wait_for("Choose a day")
+    await john.tap("Mon 4")
+    await john.wait_for("Choose a time on Monday, 4 May 2026 \\(America/Santiago time\\)")
+    assert "09:30" not in john.buttons()  # inside Chile's 3-hour lead time
+    await john.tap("12:00")
+    await john.wait_for("Do you confirm?")
+    await john.tap("Confirm")
+    booked = await john.wait_for("Appointment registered")
+
+    assert "12:00 (America/Santiago)" in booked.text
+    assert "Status: registered" in booked.text
+    [appointment] = await clinic.appointments()
+    assert appointment.start.isoformat() == "2026-05-04T16:00:00+00:00"  # UTC-4 in May
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        ("1234", "does not have the right number of digits"),
+        ("12.34O.678-5", "has characters that do not belong"),
+        ("12.345.678-9", "check digit of that RUT does not match"),
+    ],
+)
+async def test_an_invalid_national_id_gets_a_clear_answer_and_registration_goes_on(
+    api: BotApiStandIn, clinic: Clinic, typed: str, answer: str
+) -> None:
+    eve = api.person("Eve", language_code="en")
+    await eve.send("/start")
+    await eve.wait_for("Do you accept?")
+    await eve.tap("I accept")
+    await eve.wait_for("full name")
+    await eve.send("Eve Adams")
+    await eve.wait_for("In which country")
+    await eve.tap("Chile")
+    await eve.wait_for("type your RUT")
+
+    await eve.send(typed)
+    await eve.wait_for(answer)
+    await eve.send("12.345.678-5")
+
+    await eve.wait_for("RUT saved: 12.345.678-5")
+
+
+async def test_a_known_patient_is_not_asked_again(api: BotApiStandIn, clinic: Clinic) -> None:
+    luis = api.person("Luis", language_code="es")
+    await clinic.register(luis.user_id)
+
+    await luis.send("/start")
+
+    await luis.wait_for("Hola, Paciente. Usa /book")
+    assert not any("¿Aceptas?" in m.text for m in luis.messages)

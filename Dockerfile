@@ -22,7 +22,8 @@ RUN groupadd --system --gid 10001 medbot \
 COPY --from=build /opt/venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
-    DATABASE_URL=sqlite+aiosqlite:////data/medbot.db
+    DATABASE_URL=sqlite+aiosqlite:////data/medbot.db \
+    HTTP_HOST=0.0.0.0
 WORKDIR /data
 VOLUME ["/data"]
 USER 10001:10001

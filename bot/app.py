@@ -6,6 +6,7 @@ import asyncio
 import signal
 
 import structlog
+from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
@@ -17,6 +18,7 @@ from bot.persistence import DatabasePersistence
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
 from bot.updates import PerChatUpdateProcessor
+from bot.web import start_web
 from domain.clock import SystemClock
 from domain.ports import Clock
 from storage.telegram_state import TelegramStateStore
@@ -56,6 +58,8 @@ class BotRuntime:
         self.clock = clock or SystemClock()
         self.engine: AsyncEngine | None = None
         self.application: Application | None = None  # type: ignore[type-arg]
+        self.web: web.AppRunner | None = None
+        self.http_port: int | None = None
 
     async def start(self) -> None:
         self.engine = await open_database(self.settings.database_url)
@@ -67,9 +71,15 @@ class BotRuntime:
         if self.application.updater is None:
             raise RuntimeError("the application was built without an updater")
         await self.application.updater.start_polling(poll_interval=0.0, timeout=10)
-        log.info("bot_started", backend=self.engine.dialect.name)
+        self.web, self.http_port = await start_web(
+            self.engine, self.settings.http_host, self.settings.http_port
+        )
+        log.info("bot_started", backend=self.engine.dialect.name, http_port=self.http_port)
 
     async def stop(self) -> None:
+        if self.web is not None:
+            await self.web.cleanup()
+            self.web = None
         if self.application is not None:
             if self.application.updater and self.application.updater.running:
                 await self.application.updater.stop()

@@ -16,6 +16,8 @@ _EXPECTED = {
     "admin_telegram_ids": "comma-separated numeric Telegram user ids, like 111,222",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
     "log_format": "console or json",
+    "http_host": "an address to listen on, like 127.0.0.1 or 0.0.0.0",
+    "http_port": "a TCP port number, 0-65535 (0 picks a free one)",
     "telegram_max_rate": "messages per second to Telegram overall, a number >= 0 (0 = no limit)",
 }
 
@@ -35,6 +37,8 @@ class Settings(BaseSettings):
     log_format: Literal["console", "json"] = "console"
     telegram_file_base_url: str | None = Field(default=None)
     telegram_max_rate: float = Field(default=30.0, ge=0)
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
 
     @field_validator("telegram_bot_token")
     @classmethod

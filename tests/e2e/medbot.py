@@ -30,6 +30,7 @@ def settings_for(api: BotApiStandIn, database_url: str) -> Settings:
         telegram_api_base_url=api.base_url,
         telegram_file_base_url=api.base_file_url,
         database_url=database_url,
+        http_port=0,
     )
 
 

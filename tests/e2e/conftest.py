@@ -1,0 +1,53 @@
+"""Fixtures for end-to-end tests against the local Bot API stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from telegram import Bot
+
+from bot.sandbox import BotApiStandIn
+from tests.e2e.medbot import Clinic, prepare_database
+
+
+@pytest.fixture(autouse=True)
+def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opt in to PTB's timedelta periods, else RetryAfter warns (an error under pytest)."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[BotApiStandIn]:
+    """A started stand-in on a free port, with Telegram's flood limits on."""
+    async with BotApiStandIn(webhook_retry_delay=0.05) as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+async def bot(api: BotApiStandIn) -> AsyncIterator[Bot]:
+    """A python-telegram-bot ``Bot`` talking to the stand-in (initialised: getMe done)."""
+    async with Bot(api.token, base_url=api.base_url, base_file_url=api.base_file_url) as client:
+        yield client
+
+
+@pytest.fixture
+async def clinic(api: BotApiStandIn, tmp_path) -> AsyncIterator[Clinic]:
+    """The demo clinic's bot, running in polling mode against the stand-in."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
+    await prepare_database(url)
+    running = Clinic(api, url)
+    await running.runtime.start()
+    try:
+        yield running
+    finally:
+        await running.runtime.stop()
+        await running.engine.dispose()
+    api.assert_no_violations()

@@ -18,6 +18,8 @@ SQLITE_BEGIN = "medbot_sqlite_begin"
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url``; for SQLite, with WAL, foreign keys and a busy timeout."""
     parsed = make_url(url)
+    # Statement parameters carry patient data; keep them out of errors and logs.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)

@@ -58,8 +58,9 @@ async def find_free_slots(
         doctor = await _doctor(uow, doctor_id)
         country = get_country(doctor.country)
         start, end = local_window(country, first_day, last_day)
-        taken = await uow.appointments.active_for_doctor(doctor_id, start, end)
-    busy = [Busy(a.start, a.end) for a in taken]
+        busy = [
+            Busy(*span) for span in await uow.appointments.busy_for_doctor(doctor_id, start, end)
+        ]
     return free_slots(doctor, country, first_day, last_day, busy=busy, now=clock.now())
 
 
@@ -85,7 +86,7 @@ async def book(uow: UnitOfWork, clock: Clock, command: BookCommand) -> Appointme
         slot = is_free(doctor, country, command.start, [], now)
         if slot is None:
             raise SlotUnavailable(command.start.isoformat())
-        if await uow.appointments.active_for_doctor(command.doctor_id, slot.start, end):
+        if await uow.appointments.busy_for_doctor(command.doctor_id, slot.start, end):
             raise SlotTaken(command.start.isoformat())
         if await uow.appointments.active_for_patient(command.patient_id, slot.start, slot.end):
             raise PatientOverlap(command.start.isoformat())

@@ -55,6 +55,12 @@ class AppointmentRepository(Protocol):
         """Active appointments of a doctor that overlap ``[start, end)``."""
         ...
 
+    async def busy_for_doctor(
+        self, doctor_id: int, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        """(start, end) of the doctor's active appointments overlapping ``[start, end)``."""
+        ...
+
     async def active_for_patient(
         self, patient_id: int, start: datetime, end: datetime
     ) -> list[Appointment]:

@@ -100,6 +100,16 @@ class SqlAppointments:
     ) -> list[Appointment]:
         return await self._overlapping(appointments.c.doctor_id == doctor_id, start, end)
 
+    async def busy_for_doctor(
+        self, doctor_id: int, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        rows = await self._conn.execute(
+            select(appointments.c.starts_at, appointments.c.ends_at).where(
+                *_overlapping(appointments.c.doctor_id == doctor_id, start, end)
+            )
+        )
+        return [(r.starts_at, r.ends_at) for r in rows]
+
     async def active_for_patient(
         self, patient_id: int, start: datetime, end: datetime
     ) -> list[Appointment]:
@@ -116,17 +126,9 @@ class SqlAppointments:
     async def _overlapping(
         self, owner: ColumnElement[bool], start: datetime, end: datetime
     ) -> list[Appointment]:
-        # The status filter repeats the partial index's predicate so both
-        # databases can answer from that index.
         rows = await self._conn.execute(
             select(appointments)
-            .where(
-                owner,
-                appointments.c.status.in_(ACTIVE_VALUES),
-                appointments.c.starts_at >= start - LONGEST_APPOINTMENT,
-                appointments.c.starts_at < end,
-                appointments.c.ends_at > start,
-            )
+            .where(*_overlapping(owner, start, end))
             .order_by(appointments.c.starts_at)
         )
         return [_from_row(r) for r in rows]
@@ -140,6 +142,24 @@ class SqlAppointments:
                 [_change_values(appointment.id, c) for c in new],
             )
         self._stored_history[appointment.id] = len(appointment.history)
+
+
+def _overlapping(
+    owner: ColumnElement[bool], start: datetime, end: datetime
+) -> tuple[ColumnElement[bool], ...]:
+    """Active appointments of ``owner`` that overlap ``[start, end)``.
+
+    The status filter repeats the partial index's predicate so both databases
+    can answer from that index; the lower bound on ``starts_at`` keeps the
+    range scan short.
+    """
+    return (
+        owner,
+        appointments.c.status.in_(ACTIVE_VALUES),
+        appointments.c.starts_at >= start - LONGEST_APPOINTMENT,
+        appointments.c.starts_at < end,
+        appointments.c.ends_at > start,
+    )
 
 
 def _from_row(row: Row[Any]) -> Appointment:

@@ -92,32 +92,30 @@ class SqlDoctors:
         return await self._load(condition)
 
     async def _load(self, condition: Any) -> list[Doctor]:
-        rows = (
-            await self._conn.execute(select(doctors).where(condition).order_by(doctors.c.id))
-        ).all()
-        if not rows:
-            return []
-        links = await self._conn.execute(
-            select(doctor_specialties).where(
-                doctor_specialties.c.doctor_id.in_([r.id for r in rows])
-            )
+        # One round trip: each doctor row comes once per specialty (or once, with none).
+        query = (
+            select(doctors, doctor_specialties.c.specialty_id)
+            .outerjoin(doctor_specialties, doctor_specialties.c.doctor_id == doctors.c.id)
+            .where(condition)
+            .order_by(doctors.c.id, doctor_specialties.c.specialty_id)
         )
-        by_doctor: dict[int, list[int]] = {}
-        for link in links:
-            by_doctor.setdefault(link.doctor_id, []).append(link.specialty_id)
-        return [
-            Doctor(
-                id=r.id,
-                full_name=r.full_name,
-                country=r.country,
-                specialty_ids=tuple(sorted(by_doctor.get(r.id, []))),
-                plan=plan_from_json(r.plan),
-                slot_length=timedelta(minutes=r.slot_minutes),
-                telegram_user_id=r.telegram_user_id,
-                active=r.active,
-            )
-            for r in rows
-        ]
+        found: dict[int, Doctor] = {}
+        for r in await self._conn.execute(query):
+            doctor = found.get(r.id)
+            if doctor is None:
+                doctor = found[r.id] = Doctor(
+                    id=r.id,
+                    full_name=r.full_name,
+                    country=r.country,
+                    specialty_ids=(),
+                    plan=plan_from_json(r.plan),
+                    slot_length=timedelta(minutes=r.slot_minutes),
+                    telegram_user_id=r.telegram_user_id,
+                    active=r.active,
+                )
+            if r.specialty_id is not None:
+                doctor.specialty_ids = (*doctor.specialty_ids, r.specialty_id)
+        return list(found.values())
 
 
 class SqlPatients:

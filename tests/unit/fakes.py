@@ -115,6 +115,11 @@ class _Appointments:
     ) -> list[Appointment]:
         return [a for a in self._active() if a.doctor_id == doctor_id and a.overlaps(start, end)]
 
+    async def busy_for_doctor(
+        self, doctor_id: int, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        return [(a.start, a.end) for a in await self.active_for_doctor(doctor_id, start, end)]
+
     async def active_for_patient(
         self, patient_id: int, start: datetime, end: datetime
     ) -> list[Appointment]:

@@ -83,16 +83,22 @@ def local_window(country: Country, first_day: date, last_day: date) -> tuple[dat
 
 def _day_slots(day: date, hours: DayHours, length: timedelta, country: Country) -> Iterator[Slot]:
     zone = country.timezone
-    cursor = datetime.combine(day, hours.hours.start)
-    day_end = datetime.combine(day, hours.hours.end)
+    opening = datetime.combine(day, hours.hours.start)
+    closing = datetime.combine(day, hours.hours.end)
+    breaks = [(datetime.combine(day, b.start), datetime.combine(day, b.end)) for b in hours.breaks]
+    first, last = _to_utc(opening, zone), _to_utc(closing - length, zone)
+    # Most days keep one UTC offset through working hours: plain arithmetic then.
+    steady = first is not None and last is not None and last - first == closing - length - opening
+    base = first if steady else None
     seen: set[datetime] = set()
-    while cursor + length <= day_end:
+    cursor = opening
+    while cursor + length <= closing:
         slot_end = cursor + length
-        in_break = any(b.overlaps(cursor.time(), slot_end.time()) for b in hours.breaks)
-        start_utc = _to_utc(cursor, zone)
-        if not in_break and start_utc is not None and start_utc not in seen:
-            seen.add(start_utc)
-            yield Slot(start_utc, start_utc + length)
+        if not any(start < slot_end and cursor < end for start, end in breaks):
+            start_utc = base + (cursor - opening) if base is not None else _to_utc(cursor, zone)
+            if start_utc is not None and start_utc not in seen:
+                seen.add(start_utc)
+                yield Slot(start_utc, start_utc + length)
         cursor = slot_end
 
 

@@ -104,11 +104,13 @@ async def show_days(update: Update, context: Context, week: date | None = None) 
     chosen = choices(context)
     zone = get_country(chosen["country"]).timezone
     today, last = today_in(context), last_bookable_day(context)
-    if week is None:  # open on the week of the first free slot
-        upcoming = await slots_between(context, today, last)
-        week = monday_of(upcoming[0].slot.start.astimezone(zone).date() if upcoming else today)
-    chosen["week"] = cb.day_token(week)
+    opening = week is None  # then open on the first week with a free slot
+    week = week or monday_of(today)
     slots = await slots_between(context, max(week, today), min(week + timedelta(days=6), last))
+    while opening and not slots and week + timedelta(days=7) <= last:
+        week += timedelta(days=7)
+        slots = await slots_between(context, week, min(week + timedelta(days=6), last))
+    chosen["week"] = cb.day_token(week)
     days = sorted({s.slot.start.astimezone(zone).date() for s in slots})
     rows = columns([button(t.short_day(d), f"bk:day:{cb.day_token(d)}") for d in days], 4)
     paging = []

@@ -1,0 +1,133 @@
+"""Notifications: what to tell whom and when, planned in the same transaction as the change.
+
+Rows are written by the use cases and delivered later by the bot's dispatcher
+(a transactional outbox). Planning here is pure: reminder times, quiet hours and
+dedupe keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from domain.entities import Appointment
+from domain.status import Status
+
+QUIET_START = time(21, 0)
+QUIET_END = time(8, 0)
+#: Status changes that go out even in quiet hours: the visit will not happen.
+URGENT_STATUSES = frozenset({Status.CANCELLED, Status.REJECTED})
+
+
+class Kind(StrEnum):
+    STATUS = "status"
+    REMINDER = "reminder"
+    ALERT = "alert"
+
+
+class Delivery(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DEAD = "dead"
+    WITHDRAWN = "withdrawn"  # planned, then made pointless (a cancelled appointment's reminder)
+
+
+@dataclass(slots=True)
+class Notification:
+    chat_id: int
+    kind: Kind
+    template: str
+    due_at: datetime
+    dedupe_key: str
+    appointment_id: object | None = None  # uuid.UUID
+    params: dict[str, str | int] = field(default_factory=dict)
+    urgent: bool = False
+    id: int | None = None
+
+
+def in_quiet_hours(at: datetime, zone: ZoneInfo) -> bool:
+    local = at.astimezone(zone).time()
+    return local >= QUIET_START or local < QUIET_END
+
+
+def before_quiet_hours(at: datetime, zone: ZoneInfo) -> datetime:
+    """``at``, or the last minute before the quiet hours it falls in began."""
+    if not in_quiet_hours(at, zone):
+        return at
+    local = at.astimezone(zone)
+    day = local.date() if local.time() >= QUIET_START else local.date() - timedelta(days=1)
+    start = datetime.combine(day, QUIET_START, zone)
+    return start - timedelta(minutes=1)
+
+
+def after_quiet_hours(at: datetime, zone: ZoneInfo) -> datetime:
+    """``at``, or the end of the quiet hours it falls in."""
+    if not in_quiet_hours(at, zone):
+        return at
+    local = at.astimezone(zone)
+    day = local.date() + timedelta(days=1) if local.time() >= QUIET_START else local.date()
+    return datetime.combine(day, QUIET_END, zone)
+
+
+def plan_reminders(
+    appointment: Appointment,
+    chat_id: int,
+    offsets: tuple[timedelta, ...],
+    zone: ZoneInfo,
+    now: datetime,
+) -> list[Notification]:
+    """One reminder per offset, moved out of quiet hours; none already in the past."""
+    planned = []
+    for offset in offsets:
+        due = before_quiet_hours(appointment.start - offset, zone)
+        if due <= now:
+            continue
+        planned.append(
+            Notification(
+                chat_id=chat_id,
+                kind=Kind.REMINDER,
+                template="notify.reminder",
+                due_at=due,
+                dedupe_key=(
+                    f"{appointment.id}:reminder:{int(offset.total_seconds())}"
+                    f":{int(appointment.start.timestamp())}"
+                ),
+                appointment_id=appointment.id,
+            )
+        )
+    return planned
+
+
+def status_notice(
+    appointment: Appointment, chat_id: int, zone: ZoneInfo, now: datetime
+) -> Notification:
+    """Tell ``chat_id`` the appointment's new status; non-urgent ones wait for the morning."""
+    urgent = appointment.status in URGENT_STATUSES
+    return Notification(
+        chat_id=chat_id,
+        kind=Kind.STATUS,
+        template=f"notify.status.{appointment.status}",
+        due_at=now if urgent else after_quiet_hours(now, zone),
+        dedupe_key=f"{appointment.id}:status:{appointment.status}:{len(appointment.history)}",
+        appointment_id=appointment.id,
+        urgent=urgent,
+    )
+
+
+def parse_offsets(text: str) -> tuple[timedelta, ...]:
+    """``"24h,2h"`` or ``"90s"`` or ``"2m"`` → offsets, largest first."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    offsets = []
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            continue
+        number, unit = part[:-1], part[-1:]
+        if unit not in units or not number.isdigit() or int(number) == 0:
+            raise ValueError(part)
+        offsets.append(timedelta(seconds=int(number) * units[unit]))
+    if not offsets:
+        raise ValueError(text)
+    return tuple(sorted(offsets, reverse=True))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from domain.availability import Busy, Slot, free_slots, is_free, local_window
@@ -22,6 +22,7 @@ from domain.errors import (
     SlotTaken,
     SlotUnavailable,
 )
+from domain.notifications import Kind, Notification, plan_reminders, status_notice
 from domain.ports import Clock, UnitOfWork
 from domain.status import Status
 
@@ -64,7 +65,12 @@ async def find_free_slots(
     return free_slots(doctor, country, first_day, last_day, busy=busy, now=clock.now())
 
 
-async def book(uow: UnitOfWork, clock: Clock, command: BookCommand) -> Appointment:
+async def book(
+    uow: UnitOfWork,
+    clock: Clock,
+    command: BookCommand,
+    reminder_offsets: tuple[timedelta, ...] | None = None,
+) -> Appointment:
     """Book a free slot, or raise SlotUnavailable, SlotTaken or PatientOverlap.
 
     ``SlotUnavailable`` means the time was never bookable (hours, holiday,
@@ -101,6 +107,7 @@ async def book(uow: UnitOfWork, clock: Clock, command: BookCommand) -> Appointme
             actor=str(Actor(Role.PATIENT, command.patient_id)),
         )
         await uow.appointments.add(appointment)
+        await _announce(uow, appointment, Actor(Role.PATIENT, patient.id), now, reminder_offsets)
         await uow.commit()
     return appointment
 
@@ -118,6 +125,7 @@ async def cancel(
                 raise CancellationWindowClosed(appointment.reference)
         appointment.move_to(Status.CANCELLED, at=now, actor=str(actor), reason=reason)
         await uow.appointments.save(appointment)
+        await _announce(uow, appointment, actor, now)
         await uow.commit()
     return appointment
 
@@ -136,10 +144,52 @@ async def change_status(
         raise NotAllowed("patients only cancel")
     async with uow:
         appointment = await _appointment_for(uow, appointment_id, actor)
-        appointment.move_to(target, at=clock.now(), actor=str(actor), reason=reason)
+        now = clock.now()
+        appointment.move_to(target, at=now, actor=str(actor), reason=reason)
         await uow.appointments.save(appointment)
+        await _announce(uow, appointment, actor, now)
         await uow.commit()
     return appointment
+
+
+async def _announce(
+    uow: UnitOfWork,
+    appointment: Appointment,
+    actor: Actor,
+    now: datetime,
+    reminder_offsets: tuple[timedelta, ...] | None = None,
+) -> None:
+    """Queue what the people concerned must hear, in the change's own transaction.
+
+    The patient gets reminders for a new appointment; a cancelled or finished
+    one withdraws them. Each person concerned, except the one who acted (who
+    sees the result in their own chat), gets a status message.
+    """
+    country = get_country(appointment.country)
+    zone = country.timezone
+    patient = await uow.patients.get(appointment.patient_id)
+    doctor = await uow.doctors.get(appointment.doctor_id)
+    planned: list[Notification] = []
+    if patient is not None and appointment.status is Status.REGISTERED:
+        offsets = reminder_offsets or country.reminder_offsets
+        planned += plan_reminders(appointment, patient.telegram_user_id, offsets, zone, now)
+    if not appointment.is_active:
+        await uow.notifications.withdraw(appointment.id, Kind.REMINDER)
+    recipients = []
+    if patient is not None and actor != Actor(Role.PATIENT, patient.id):
+        recipients.append(patient.telegram_user_id)
+    if doctor is not None and doctor.telegram_user_id and actor != Actor(Role.DOCTOR, doctor.id):
+        recipients.append(doctor.telegram_user_id)
+    planned += [status_notice(appointment, chat, zone, now) for chat in recipients]
+    params: dict[str, str | int] = {
+        "reference": appointment.reference,
+        "start": int(appointment.start.timestamp()),
+        "country": country.code,
+        "doctor": doctor.full_name if doctor else "",
+    }
+    for notification in planned:
+        notification.params = dict(params)
+    await uow.notifications.add(planned)
 
 
 async def _doctor(uow: UnitOfWork, doctor_id: int) -> Doctor:

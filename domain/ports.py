@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.entities import Appointment, Doctor, Patient, Specialty
+from domain.notifications import Kind, Notification
 
 
 class Clock(Protocol):
@@ -70,6 +71,16 @@ class AppointmentRepository(Protocol):
     async def upcoming_for_patient(self, patient_id: int, after: datetime) -> list[Appointment]: ...
 
 
+class NotificationRepository(Protocol):
+    async def add(self, planned: list[Notification]) -> None:
+        """Queue notifications; a dedupe key seen before is skipped, never sent twice."""
+        ...
+
+    async def withdraw(self, appointment_id: uuid.UUID, kind: Kind) -> None:
+        """Queued notifications of ``kind`` about the appointment are not to be sent."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without :meth:`commit` rolls back.
 
@@ -81,6 +92,7 @@ class UnitOfWork(Protocol):
     doctors: DoctorRepository
     patients: PatientRepository
     appointments: AppointmentRepository
+    notifications: NotificationRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

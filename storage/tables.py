@@ -76,6 +76,7 @@ patients = Table(
     Column("language", String(8), nullable=False),
     Column("country", String(2), nullable=False),
     Column("privacy_accepted_at", UTCDateTime()),
+    Column("unreachable_at", UTCDateTime()),  # the person blocked the bot
 )
 
 appointments = Table(
@@ -131,3 +132,31 @@ telegram_state = Table(
     Column("key", String(128), primary_key=True),
     Column("data", JSON, nullable=False),
 )
+
+#: The transactional outbox: every message to a person, written with the change
+#: that causes it and delivered by the dispatcher.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("appointment_id", Uuid),
+    Column("template", String(64), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("urgent", Boolean, nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("dedupe_key", String(160), nullable=False, unique=True),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", String(200)),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("lease_until", UTCDateTime()),
+    Column("telegram_message_id", BigInteger),
+    Column("sent_at", UTCDateTime()),
+)
+Index(
+    "ix_notifications_state_next_attempt_at", notifications.c.state, notifications.c.next_attempt_at
+)
+Index("ix_notifications_appointment_id", notifications.c.appointment_id)
+Index("ix_notifications_chat_id_state", notifications.c.chat_id, notifications.c.state)

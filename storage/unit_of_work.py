@@ -12,12 +12,14 @@ from domain.errors import SlotTaken
 from domain.ports import (
     AppointmentRepository,
     DoctorRepository,
+    NotificationRepository,
     PatientRepository,
     SpecialtyRepository,
 )
 from storage.appointment_repository import SqlAppointments, is_slot_conflict
 from storage.clinic_repositories import SqlDoctors, SqlPatients, SqlSpecialties
 from storage.engine import SQLITE_BEGIN
+from storage.outbox import SqlNotifications
 
 
 class SqlUnitOfWork:
@@ -31,6 +33,7 @@ class SqlUnitOfWork:
     doctors: DoctorRepository
     patients: PatientRepository
     appointments: AppointmentRepository
+    notifications: NotificationRepository
 
     def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -47,6 +50,7 @@ class SqlUnitOfWork:
         self.doctors = SqlDoctors(conn)
         self.patients = SqlPatients(conn)
         self.appointments = SqlAppointments(conn)
+        self.notifications = SqlNotifications(conn)
         return self
 
     async def __aexit__(

@@ -11,6 +11,7 @@ from typing import Self
 
 from domain.entities import Appointment, Doctor, Patient, Specialty
 from domain.errors import SlotTaken
+from domain.notifications import Kind, Notification
 
 
 class FakeClock:
@@ -33,6 +34,7 @@ class FakeDatabase:
     doctors: dict[int, Doctor] = field(default_factory=dict)
     patients: dict[int, Patient] = field(default_factory=dict)
     appointments: dict[uuid.UUID, Appointment] = field(default_factory=dict)
+    notifications: list[Notification] = field(default_factory=list)
 
 
 class _Specialties:
@@ -130,6 +132,22 @@ class _Appointments:
         return sorted((a for a in mine if a.start >= after), key=lambda a: a.start)
 
 
+class _Notifications:
+    def __init__(self, pending: list[Notification], db: FakeDatabase) -> None:
+        self.pending = pending
+        self.db = db
+
+    async def add(self, planned: list[Notification]) -> None:
+        self.pending.extend(planned)
+
+    async def withdraw(self, appointment_id: uuid.UUID, kind: Kind) -> None:
+        self.db.notifications = [
+            n
+            for n in self.db.notifications
+            if not (n.appointment_id == appointment_id and n.kind == kind)
+        ]
+
+
 class FakeUnitOfWork:
     """Changes to appointments become visible only on commit, like a transaction."""
 
@@ -140,6 +158,8 @@ class FakeUnitOfWork:
         self.doctors = _Doctors(db)
         self.patients = _Patients(db)
         self.appointments = _Appointments(self._pending, db)
+        self._planned: list[Notification] = []
+        self.notifications = _Notifications(self._planned, db)
         self.committed = False
 
     async def __aenter__(self) -> Self:
@@ -164,8 +184,12 @@ class FakeUnitOfWork:
             ):
                 raise SlotTaken(appointment.start.isoformat())
         self.db.appointments.update(copy.deepcopy(self._pending))
+        known = {n.dedupe_key for n in self.db.notifications}
+        self.db.notifications += [n for n in self._planned if n.dedupe_key not in known]
         self._pending.clear()
+        self._planned.clear()
         self.committed = True
 
     async def rollback(self) -> None:
         self._pending.clear()
+        self._planned.clear()

@@ -208,3 +208,51 @@ async def test_staff_move_an_appointment_through_its_life(db, clock, clinic) -> 
         Status.COMPLETED,
     ]
     assert stored.history[-1].actor == f"doctor:{clinic['doctor']}"
+
+
+async def test_booking_plans_the_countrys_reminders_in_the_same_transaction(
+    db, clock, clinic
+) -> None:
+    await book(FakeUnitOfWork(db), clock, command(clinic))
+
+    reminders = [(n.template, n.due_at, n.chat_id) for n in db.notifications]
+    assert reminders == [
+        ("notify.reminder", TUESDAY_10 - timedelta(hours=24), 101),
+        ("notify.reminder", TUESDAY_10 - timedelta(hours=2), 101),
+    ]
+
+
+async def test_a_failed_booking_plans_nothing(db, clock, clinic) -> None:
+    await book(FakeUnitOfWork(db), clock, command(clinic))
+
+    with pytest.raises(SlotTaken):
+        await book(FakeUnitOfWork(db), clock, command(clinic, "ben"))
+
+    assert {n.chat_id for n in db.notifications} == {101}
+
+
+async def test_a_patients_own_cancellation_withdraws_reminders_and_sends_them_nothing(
+    db, clock, clinic
+) -> None:
+    appointment = await book(FakeUnitOfWork(db), clock, command(clinic))
+
+    await cancel(FakeUnitOfWork(db), clock, appointment.id, Actor(Role.PATIENT, clinic["ana"]))
+
+    assert db.notifications == []
+
+
+async def test_a_cancellation_by_the_clinic_is_told_to_the_patient_at_once(
+    db, clock, clinic
+) -> None:
+    appointment = await book(FakeUnitOfWork(db), clock, command(clinic))
+
+    await cancel(FakeUnitOfWork(db), clock, appointment.id, Actor(Role.ADMIN, 1))
+
+    [notice] = db.notifications
+    assert (notice.template, notice.chat_id, notice.urgent) == (
+        "notify.status.cancelled",
+        101,
+        True,
+    )
+    assert notice.due_at == clock.now()
+    assert notice.params["reference"] == appointment.reference

@@ -1,0 +1,233 @@
+"""The notifications outbox: rows written by use cases, claimed and settled by the dispatcher."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domain.notifications import Delivery, Kind, Notification
+from storage.tables import notifications, patients
+
+
+class SqlNotifications:
+    """The use cases' side: plan and withdraw, inside their unit of work."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, planned: Iterable[Notification]) -> None:
+        """Queue notifications; one whose dedupe key exists already is skipped."""
+        rows = [
+            {
+                "chat_id": n.chat_id,
+                "kind": n.kind.value,
+                "appointment_id": n.appointment_id,
+                "template": n.template,
+                "params": n.params,
+                "urgent": n.urgent,
+                "due_at": n.due_at,
+                "dedupe_key": n.dedupe_key,
+                "state": Delivery.QUEUED.value,
+                "attempts": 0,
+                "next_attempt_at": n.due_at,
+            }
+            for n in planned
+        ]
+        if not rows:
+            return
+        insert = sqlite_insert if self._conn.dialect.name == "sqlite" else pg_insert
+        await self._conn.execute(
+            insert(notifications).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows
+        )
+
+    async def withdraw(self, appointment_id: uuid.UUID, kind: Kind) -> None:
+        """Queued notifications of this kind about the appointment will not be sent."""
+        await self._conn.execute(
+            update(notifications)
+            .where(
+                notifications.c.appointment_id == appointment_id,
+                notifications.c.kind == kind.value,
+                notifications.c.state == Delivery.QUEUED.value,
+            )
+            .values(state=Delivery.WITHDRAWN.value)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    chat_id: int
+    kind: str
+    template: str
+    params: dict[str, Any]
+    appointment_id: uuid.UUID | None
+    attempts: int
+
+
+class OutboxStore:
+    """The dispatcher's side. Each method is one short transaction."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def release_expired(self, now: datetime) -> int:
+        """Rows left in ``sending`` past their lease (a crash) go back to the queue."""
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(notifications)
+                .where(
+                    notifications.c.state == Delivery.SENDING.value,
+                    notifications.c.lease_until < now,
+                )
+                .values(state=Delivery.QUEUED.value, lease_until=None)
+            )
+            return int(result.rowcount or 0)
+
+    async def claim(self, now: datetime, limit: int, lease_until: datetime) -> list[Claimed]:
+        """Take up to ``limit`` due rows, oldest first. Concurrent dispatchers on
+        PostgreSQL skip each other's rows (``FOR UPDATE SKIP LOCKED``); SQLite
+        serialises them with ``BEGIN IMMEDIATE``."""
+        due = (
+            select(notifications.c.id)
+            .where(
+                notifications.c.state == Delivery.QUEUED.value,
+                notifications.c.next_attempt_at <= now,
+            )
+            .order_by(notifications.c.next_attempt_at, notifications.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(notifications)
+                .where(notifications.c.id.in_(due.scalar_subquery()))
+                .values(
+                    state=Delivery.SENDING.value,
+                    lease_until=lease_until,
+                    attempts=notifications.c.attempts + 1,
+                )
+                .returning(
+                    notifications.c.id,
+                    notifications.c.chat_id,
+                    notifications.c.kind,
+                    notifications.c.template,
+                    notifications.c.params,
+                    notifications.c.appointment_id,
+                    notifications.c.attempts,
+                )
+            )
+            rows = [Claimed(*r) for r in result]
+        return sorted(rows, key=lambda r: r.id)
+
+    async def mark_sent(self, sent: list[tuple[int, int]], at: datetime) -> None:
+        """``(row id, Telegram message id)`` pairs, in one transaction."""
+        if not sent:
+            return
+        async with self._engine.begin() as conn:
+            for row_id, message_id in sent:
+                await conn.execute(
+                    update(notifications)
+                    .where(notifications.c.id == row_id)
+                    .values(
+                        state=Delivery.SENT.value,
+                        telegram_message_id=message_id,
+                        sent_at=at,
+                        lease_until=None,
+                    )
+                )
+
+    async def retry(self, row_ids: list[int], at: datetime, error: str) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(notifications)
+                .where(notifications.c.id.in_(row_ids))
+                .values(
+                    state=Delivery.QUEUED.value,
+                    next_attempt_at=at,
+                    last_error=error[:200],
+                    lease_until=None,
+                )
+            )
+
+    async def hold_chat(self, chat_id: int, until: datetime) -> None:
+        """Telegram asked us to wait: nothing queued for this chat goes before ``until``,
+        so messages to one person keep their order."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(notifications)
+                .where(
+                    notifications.c.chat_id == chat_id,
+                    notifications.c.state == Delivery.QUEUED.value,
+                    notifications.c.next_attempt_at < until,
+                )
+                .values(next_attempt_at=until)
+            )
+
+    async def mark_dead(self, row_ids: list[int], error: str) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(notifications)
+                .where(notifications.c.id.in_(row_ids))
+                .values(state=Delivery.DEAD.value, last_error=error[:200], lease_until=None)
+            )
+
+    async def chat_unreachable(self, chat_id: int, at: datetime, error: str) -> int:
+        """The person blocked the bot: remember it and kill everything queued for them."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(patients)
+                .where(patients.c.telegram_user_id == chat_id)
+                .values(unreachable_at=at)
+            )
+            result = await conn.execute(
+                update(notifications)
+                .where(
+                    notifications.c.chat_id == chat_id,
+                    notifications.c.state.in_([Delivery.QUEUED.value, Delivery.SENDING.value]),
+                )
+                .values(state=Delivery.DEAD.value, last_error=error[:200], lease_until=None)
+            )
+            return int(result.rowcount or 0)
+
+    async def languages(self, chat_ids: Iterable[int]) -> dict[int, str]:
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(patients.c.telegram_user_id, patients.c.language).where(
+                    patients.c.telegram_user_id.in_(set(chat_ids))
+                )
+            )
+            return {r.telegram_user_id: r.language for r in rows}
+
+    async def counts(self) -> dict[str, int]:
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(notifications.c.state, func.count()).group_by(notifications.c.state)
+            )
+            return {str(state): int(count) for state, count in rows}
+
+    async def oldest_due(self) -> datetime | None:
+        query = select(func.min(notifications.c.next_attempt_at)).where(
+            notifications.c.state == Delivery.QUEUED.value
+        )
+        async with self._engine.connect() as conn:
+            found: datetime | None = (await conn.execute(query)).scalar()
+        if found is not None and found.tzinfo is None:  # SQLite's min() skips the column type
+            found = found.replace(tzinfo=UTC)
+        return found
+
+    async def requeue_dead(self, now: datetime) -> int:
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(notifications)
+                .where(notifications.c.state == Delivery.DEAD.value)
+                .values(state=Delivery.QUEUED.value, next_attempt_at=now, attempts=0)
+            )
+            return int(result.rowcount or 0)

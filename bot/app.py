@@ -12,6 +12,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.cli import CliError
 from bot.database import open_database
+from bot.dispatcher import Dispatcher, DispatchSettings
 from bot.handlers import publish_commands, register_handlers
 from bot.logs import configure_logging
 from bot.persistence import DatabasePersistence
@@ -21,6 +22,7 @@ from bot.updates import PerChatUpdateProcessor
 from bot.web import start_web
 from domain.clock import SystemClock
 from domain.ports import Clock
+from storage.outbox import OutboxStore
 from storage.telegram_state import TelegramStateStore
 
 log = structlog.get_logger(__name__)
@@ -47,7 +49,41 @@ def build_application(settings: Settings, engine: AsyncEngine, clock: Clock) -> 
     application = builder.build()
     application.bot_data[SERVICES_KEY] = Services(engine, clock, settings)
     register_handlers(application)
+    schedule_dispatcher(application, settings, engine, clock)
     return application
+
+
+def schedule_dispatcher(
+    application: Application,  # type: ignore[type-arg]
+    settings: Settings,
+    engine: AsyncEngine,
+    clock: Clock,
+) -> Dispatcher:
+    dispatcher = Dispatcher(
+        OutboxStore(engine),
+        application.bot,
+        clock,
+        DispatchSettings(
+            batch=settings.dispatch_batch,
+            max_attempts=settings.dispatch_max_attempts,
+            max_rate=settings.telegram_max_rate * 29 / 30,
+            admins=settings.admin_telegram_ids,
+        ),
+    )
+
+    async def tick(_context: object) -> None:
+        await dispatcher.tick()
+
+    if application.job_queue is None:
+        raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
+    application.job_queue.run_repeating(
+        tick,
+        interval=settings.dispatch_interval,
+        first=settings.dispatch_interval,
+        name="dispatch",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    return dispatcher
 
 
 class BotRuntime:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from domain.notifications import parse_offsets
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _EXPECTED = {
@@ -16,6 +19,10 @@ _EXPECTED = {
     "admin_telegram_ids": "comma-separated numeric Telegram user ids, like 111,222",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
     "log_format": "console or json",
+    "reminder_offsets": "durations before the visit, like 24h,2h or 90s (s, m, h, d)",
+    "dispatch_interval": "seconds between dispatcher rounds, a number > 0",
+    "dispatch_batch": "rows per dispatcher round, 1-1000",
+    "dispatch_max_attempts": "attempts before a notification is given up, >= 1",
     "http_host": "an address to listen on, like 127.0.0.1 or 0.0.0.0",
     "http_port": "a TCP port number, 0-65535 (0 picks a free one)",
     "telegram_max_rate": "messages per second to Telegram overall, a number >= 0 (0 = no limit)",
@@ -37,6 +44,10 @@ class Settings(BaseSettings):
     log_format: Literal["console", "json"] = "console"
     telegram_file_base_url: str | None = Field(default=None)
     telegram_max_rate: float = Field(default=30.0, ge=0)
+    reminder_offsets: str | None = None
+    dispatch_interval: float = Field(default=1.0, gt=0)
+    dispatch_batch: int = Field(default=100, ge=1, le=1000)
+    dispatch_max_attempts: int = Field(default=8, ge=1)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
 
@@ -60,6 +71,18 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("unsupported database")
         return value
+
+    @field_validator("reminder_offsets")
+    @classmethod
+    def _offsets(cls, value: str | None) -> str | None:
+        if value:
+            parse_offsets(value)
+        return value or None
+
+    @property
+    def reminder_override(self) -> tuple[timedelta, ...] | None:
+        """``REMINDER_OFFSETS`` replaces every country's offsets when set."""
+        return parse_offsets(self.reminder_offsets) if self.reminder_offsets else None
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

@@ -78,6 +78,11 @@ class OutboxStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
+    async def queue(self, planned: list[Notification]) -> None:
+        """Queue notifications outside a use case (the dispatcher's own alerts)."""
+        async with self._engine.begin() as conn:
+            await SqlNotifications(conn).add(planned)
+
     async def release_expired(self, now: datetime) -> int:
         """Rows left in ``sending`` past their lease (a crash) go back to the queue."""
         async with self._engine.begin() as conn:

@@ -151,7 +151,8 @@ async def confirmed(update: Update, context: Context) -> int | None:
         patient.id or 0, doctor_id, chosen["specialty"], datetime.fromtimestamp(epoch, UTC)
     )
     try:
-        appointment = await book(services(context).uow(), services(context).clock, command)
+        svc = services(context)
+        appointment = await book(svc.uow(), svc.clock, command, svc.settings.reminder_override)
     except SlotTaken:
         return await show_times(update, context, t("book.slot_taken"))
     except (SlotUnavailable, PatientOverlap) as error:

@@ -118,6 +118,18 @@ async def keep(update: Update, context: Context) -> None:
     await show(update, translator(update, context)("my.kept"))
 
 
+async def will_attend(update: Update, context: Context) -> None:
+    """The reminder's "I'll attend" button: a thank-you, for the patient's own appointment."""
+    query = update.callback_query
+    assert query
+    t = translator(update, context)
+    if await _own_appointment(update, context) is None:
+        await query.answer(t("button.stale"), show_alert=True)
+        return
+    await query.answer(t("notify.attend_thanks"))
+    await query.edit_message_reply_markup(None)
+
+
 def my_appointments_handlers() -> list[
     CommandHandler[Context, None] | CallbackQueryHandler[Context, None]
 ]:
@@ -126,4 +138,5 @@ def my_appointments_handlers() -> list[
         CallbackQueryHandler(ask_to_cancel, pattern=r"^my:c:"),
         CallbackQueryHandler(cancel_confirmed, pattern=r"^my:y:"),
         CallbackQueryHandler(keep, pattern=r"^my:n$"),
+        CallbackQueryHandler(will_attend, pattern=r"^rm:ok:"),
     ]

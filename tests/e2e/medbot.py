@@ -10,15 +10,17 @@ from bot.app import BotRuntime
 from bot.demo_clinic import seed_demo
 from bot.sandbox import BotApiStandIn
 from bot.settings import Settings
+from domain.booking import Actor, BookCommand, Role, book, cancel
 from domain.entities import Appointment
 from domain.registration import RegisterCommand, register_patient
 from storage.appointment_repository import SqlAppointments
 from storage.engine import create_engine
 from storage.migrate import upgrade
-from storage.tables import appointments
+from storage.tables import appointments, notifications
 from storage.unit_of_work import SqlUnitOfWork
 from tests.unit.fakes import FakeClock
 
+ADMIN_ID = 990_001
 # Monday 4 May 2026, 08:00 in Lima, 09:00 in Santiago.
 MONDAY_8_LIMA = datetime(2026, 5, 4, 13, 0, tzinfo=UTC)
 
@@ -31,6 +33,8 @@ def settings_for(api: BotApiStandIn, database_url: str) -> Settings:
         telegram_file_base_url=api.base_file_url,
         database_url=database_url,
         http_port=0,
+        dispatch_interval=0.05,
+        admin_telegram_ids=(ADMIN_ID,),
     )
 
 
@@ -74,6 +78,23 @@ class Clinic:
         )
         patient = await register_patient(SqlUnitOfWork(self.engine), self.clock, command)
         return patient.id or 0
+
+    async def book(self, patient_id: int, start: datetime, doctor_id: int = 1) -> Appointment:
+        """Book directly through the use case, as a patient would with /book."""
+        async with SqlUnitOfWork(self.engine, read_only=True) as uow:
+            doctor = await uow.doctors.get(doctor_id)
+        assert doctor is not None
+        command = BookCommand(patient_id, doctor_id, doctor.specialty_ids[0], start)
+        return await book(SqlUnitOfWork(self.engine), self.clock, command)
+
+    async def cancel_as_clinic(self, appointment: Appointment) -> None:
+        await cancel(
+            SqlUnitOfWork(self.engine), self.clock, appointment.id, Actor(Role.ADMIN, ADMIN_ID)
+        )
+
+    async def notification_states(self) -> list[str]:
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(select(notifications.c.state))).scalars())
 
     async def appointments(self) -> list[Appointment]:
         async with SqlUnitOfWork(self.engine, read_only=True) as uow:

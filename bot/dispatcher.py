@@ -1,0 +1,189 @@
+"""Delivers the outbox: claims due rows, sends them at Telegram's pace, settles each.
+
+Run every second by python-telegram-bot's JobQueue (APScheduler underneath):
+it shares the application's event loop, bot and lifecycle, and the durable
+store is the ``notifications`` table, so APScheduler needs no job store of its
+own and a restart loses nothing.
+
+Faults: 429 waits ``retry_after`` and holds the chat so its messages keep their
+order; network errors, timeouts and 5xx retry with exponential backoff and
+jitter, then die; 403 marks the person unreachable and kills their rows; other
+400s die at once. Dead rows raise an admin alert, at most one per admin per
+alert window.
+
+A crash between Telegram accepting a message and its row being marked sent can
+send that message again: rows are marked in one transaction per batch, so the
+window is one batch (``DISPATCH_BATCH`` rows) at most.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import structlog
+from aiolimiter import AsyncLimiter
+from prometheus_client import Counter
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.notices import render
+from domain.notifications import Kind, Notification
+from domain.ports import Clock
+from storage.outbox import Claimed, OutboxStore
+
+log = structlog.get_logger(__name__)
+SENT = Counter("medbot_notifications_sent_total", "Notifications delivered to Telegram")
+DEAD = Counter("medbot_notifications_dead_total", "Notifications given up on", ["reason"])
+LEASE = timedelta(seconds=60)
+ALERT_WINDOW = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchSettings:
+    batch: int = 100
+    max_attempts: int = 8
+    max_rate: float = 29.0  # below Telegram's 30/s, leaving room for live replies
+    per_chat_interval: float = 1.0
+    backoff_base: float = 2.0
+    admins: tuple[int, ...] = ()
+
+
+@dataclass
+class _Outcome:
+    sent: list[tuple[int, int]] = field(default_factory=list)
+    dead: int = 0
+
+
+class Dispatcher:
+    def __init__(
+        self, store: OutboxStore, bot: Bot, clock: Clock, settings: DispatchSettings
+    ) -> None:
+        self._store = store
+        self._bot = bot
+        self._clock = clock
+        self._settings = settings
+        self._pace = AsyncLimiter(settings.max_rate, 1) if settings.max_rate > 0 else None
+        self._last_sent: dict[int, float] = {}
+        self._lock = asyncio.Lock()
+
+    async def tick(self) -> int:
+        """One round: claim due rows and deliver them. Returns how many were sent."""
+        if self._lock.locked():  # the previous round is still sending
+            return 0
+        async with self._lock:
+            now = self._clock.now()
+            await self._store.release_expired(now)
+            claimed = await self._store.claim(now, self._settings.batch, now + LEASE)
+            if not claimed:
+                return 0
+            languages = await self._store.languages(r.chat_id for r in claimed)
+            by_chat: dict[int, list[Claimed]] = defaultdict(list)
+            for row in claimed:
+                by_chat[row.chat_id].append(row)
+            outcome = _Outcome()
+            await asyncio.gather(
+                *(self._send_chat(rows, languages, outcome) for rows in by_chat.values())
+            )
+            await self._store.mark_sent(outcome.sent, self._clock.now())
+            SENT.inc(len(outcome.sent))
+            if outcome.dead:
+                await self._alert_admins()
+            return len(outcome.sent)
+
+    async def _send_chat(
+        self, rows: list[Claimed], languages: dict[int, str], outcome: _Outcome
+    ) -> None:
+        """Rows of one chat, in order; a failure holds back the rest of them."""
+        for index, row in enumerate(rows):
+            text, markup = render(row, languages.get(row.chat_id, "es"))
+            try:
+                await self._wait_turn(row.chat_id)
+                message = await self._bot.send_message(row.chat_id, text, reply_markup=markup)
+            except RetryAfter as error:
+                until = self._clock.now() + _seconds(error.retry_after)
+                await self._store.retry([r.id for r in rows[index:]], until, "429")
+                await self._store.hold_chat(row.chat_id, until)
+                return
+            except Forbidden as error:
+                outcome.dead += await self._store.chat_unreachable(
+                    row.chat_id, self._clock.now(), _reason(error)
+                )
+                DEAD.labels("blocked").inc()
+                log.warning("chat_unreachable", notification=row.id)
+                return
+            except BadRequest as error:
+                await self._store.mark_dead([row.id], _reason(error))
+                outcome.dead += 1
+                DEAD.labels("bad_request").inc()
+                log.warning("notification_dead", notification=row.id, error=_reason(error))
+                continue
+            except (NetworkError, TelegramError) as error:
+                await self._retry_later(row, rows[index:], error, outcome)
+                return
+            outcome.sent.append((row.id, message.message_id))
+
+    async def _retry_later(
+        self, row: Claimed, rest: list[Claimed], error: TelegramError, outcome: _Outcome
+    ) -> None:
+        if row.attempts >= self._settings.max_attempts:
+            await self._store.mark_dead([row.id], _reason(error))
+            outcome.dead += 1
+            DEAD.labels("retries").inc()
+            rest = rest[1:]
+            if not rest:
+                return
+        delay = self._settings.backoff_base ** min(row.attempts, 10)
+        delay *= random.uniform(0.5, 1.5)  # noqa: S311 (jitter, not security)
+        until = self._clock.now() + timedelta(seconds=delay)
+        await self._store.retry([r.id for r in rest], until, _reason(error))
+
+    async def _wait_turn(self, chat_id: int) -> None:
+        """At most one message per second to a chat, and ``max_rate`` overall."""
+        last = self._last_sent.get(chat_id)
+        if last is not None:
+            wait = self._settings.per_chat_interval - (time.monotonic() - last)
+            if wait > 0:
+                await asyncio.sleep(wait)
+        if self._pace is not None:
+            await self._pace.acquire()
+        self._last_sent[chat_id] = time.monotonic()
+        if len(self._last_sent) > 50_000:
+            cutoff = time.monotonic() - self._settings.per_chat_interval
+            self._last_sent = {c: t for c, t in self._last_sent.items() if t > cutoff}
+
+    async def _alert_admins(self) -> None:
+        """Queue one alert per admin per window; the dedupe key does the rate limiting."""
+        if not self._settings.admins:
+            return
+        now = self._clock.now()
+        window = int(now.timestamp() // ALERT_WINDOW.total_seconds())
+        dead = (await self._store.counts()).get("dead", 0)
+        await self._store.queue(
+            [
+                Notification(
+                    chat_id=admin,
+                    kind=Kind.ALERT,
+                    template="notify.alert.dead",
+                    due_at=now,
+                    dedupe_key=f"alert:dead:{admin}:{window}",
+                    params={"count": dead},
+                    urgent=True,
+                )
+                for admin in self._settings.admins
+            ]
+        )
+
+
+def _seconds(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return timedelta(seconds=float(value))  # type: ignore[arg-type]
+
+
+def _reason(error: TelegramError) -> str:
+    return f"{type(error).__name__}: {error.message}"[:200]

@@ -16,7 +16,7 @@ from domain.registration import RegisterCommand, register_patient
 from storage.appointment_repository import SqlAppointments
 from storage.engine import create_engine
 from storage.migrate import upgrade
-from storage.tables import appointments, notifications
+from storage.tables import appointments, notifications, patients
 from storage.unit_of_work import SqlUnitOfWork
 from tests.unit.fakes import FakeClock
 
@@ -95,6 +95,13 @@ class Clinic:
     async def notification_states(self) -> list[str]:
         async with self.engine.connect() as conn:
             return list((await conn.execute(select(notifications.c.state))).scalars())
+
+    async def unreachable(self, telegram_user_id: int) -> bool:
+        async with self.engine.connect() as conn:
+            query = select(patients.c.unreachable_at).where(
+                patients.c.telegram_user_id == telegram_user_id
+            )
+            return (await conn.execute(query)).scalar() is not None
 
     async def appointments(self) -> list[Appointment]:
         async with SqlUnitOfWork(self.engine, read_only=True) as uow:

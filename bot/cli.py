@@ -19,7 +19,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        return int(asyncio.run(args.handler(settings)) or 0)
+        return int(asyncio.run(args.handler(settings, args)) or 0)
     except (SettingsError, CliError) as error:
         print(f"medbot: {error}", file=sys.stderr)  # noqa: T201 (the CLI's own output)
         return 2
@@ -37,10 +37,15 @@ def _parser() -> argparse.ArgumentParser:
         handler=_seed_demo
     )
     commands.add_parser("run", help="run the bot").set_defaults(handler=_run)
+    outbox = commands.add_parser("notifications", help="the outbox: counts, oldest due row")
+    outbox.add_argument(
+        "--requeue-dead", action="store_true", help="queue dead notifications again"
+    )
+    outbox.set_defaults(handler=_notifications)
     return parser
 
 
-async def _upgrade(settings: Settings) -> int:
+async def _upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.database import upgrade_database
 
     await upgrade_database(settings.database_url)
@@ -48,7 +53,7 @@ async def _upgrade(settings: Settings) -> int:
     return 0
 
 
-async def _seed_demo(settings: Settings) -> int:
+async def _seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.database import open_database
     from bot.demo_clinic import seed_demo
     from storage.unit_of_work import SqlUnitOfWork
@@ -65,7 +70,28 @@ async def _seed_demo(settings: Settings) -> int:
     return 0
 
 
-async def _run(settings: Settings) -> int:
+async def _notifications(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.database import open_database
+    from domain.clock import SystemClock
+    from storage.outbox import OutboxStore
+
+    engine = await open_database(settings.database_url)
+    try:
+        store = OutboxStore(engine)
+        if args.requeue_dead:
+            requeued = await store.requeue_dead(SystemClock().now())
+            print(f"requeued {requeued} dead notifications")  # noqa: T201
+        counts = await store.counts()
+        oldest = await store.oldest_due()
+    finally:
+        await engine.dispose()
+    for state in ("queued", "sending", "sent", "dead", "withdrawn"):
+        print(f"{state:>10}  {counts.get(state, 0)}")  # noqa: T201
+    print(f"oldest due  {oldest.isoformat() if oldest else '-'}")  # noqa: T201
+    return 0
+
+
+async def _run(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.app import run
 
     await run(settings)

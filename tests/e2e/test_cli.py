@@ -81,3 +81,23 @@ def test_seeding_the_demo_clinic_twice_creates_it_once(tmp_path: Path) -> None:
     assert per_country == {"CL": 6, "PE": 6}
     assert len(per_specialty) == 6
     assert all(count >= 2 for _, _, count in per_specialty)
+
+
+def test_the_notifications_command_shows_counts_and_requeues_dead_ones(tmp_path: Path) -> None:
+    assert medbot(tmp_path, "db", "upgrade").returncode == 0
+    with sqlite3.connect(tmp_path / "data" / "medbot.db") as db:
+        db.execute(
+            "INSERT INTO notifications (chat_id, kind, template, params, urgent, due_at,"
+            " dedupe_key, state, attempts, next_attempt_at) VALUES"
+            " (1, 'status', 'notify.status.cancelled', '{}', 1, '2026-05-04 13:00:00.000000',"
+            " 'k1', 'dead', 8, '2026-05-04 13:00:00.000000')"
+        )
+
+    before = medbot(tmp_path, "notifications")
+    after = medbot(tmp_path, "notifications", "--requeue-dead")
+
+    assert before.returncode == after.returncode == 0
+    assert "dead  1" in before.stdout
+    assert "requeued 1 dead notifications" in after.stdout
+    assert "queued  1" in after.stdout
+    assert "oldest due  20" in after.stdout

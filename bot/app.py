@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from datetime import timedelta
 
 import structlog
 from aiohttp import web
@@ -41,6 +42,9 @@ def build_application(settings: Settings, engine: AsyncEngine, clock: Clock) -> 
         .base_file_url(settings.file_base_url)
         .persistence(DatabasePersistence(TelegramStateStore(engine), update_interval=1.0))
         .concurrent_updates(PerChatUpdateProcessor())
+        # PTB's default is one connection: every reply and notification would queue on it.
+        .connection_pool_size(64)
+        .pool_timeout(10.0)
         .post_init(publish_commands)
     )
     if settings.telegram_max_rate > 0:
@@ -66,6 +70,7 @@ def schedule_dispatcher(
         DispatchSettings(
             batch=settings.dispatch_batch,
             max_attempts=settings.dispatch_max_attempts,
+            lease=timedelta(seconds=settings.dispatch_lease),
             max_rate=settings.telegram_max_rate * 29 / 30,
             admins=settings.admin_telegram_ids,
         ),

@@ -40,7 +40,6 @@ from storage.outbox import Claimed, OutboxStore
 log = structlog.get_logger(__name__)
 SENT = Counter("medbot_notifications_sent_total", "Notifications delivered to Telegram")
 DEAD = Counter("medbot_notifications_dead_total", "Notifications given up on", ["reason"])
-LEASE = timedelta(seconds=60)
 MARK_DELAY = 0.02  # seconds a sent row may wait to be marked, batched with others
 ALERT_WINDOW = timedelta(minutes=10)
 
@@ -48,6 +47,7 @@ ALERT_WINDOW = timedelta(minutes=10)
 @dataclass(frozen=True, slots=True)
 class DispatchSettings:
     batch: int = 100
+    lease: timedelta = timedelta(seconds=60)  # a claim older than this is a crashed sender's
     max_attempts: int = 8
     max_rate: float = 29.0  # below Telegram's 30/s, leaving room for live replies
     per_chat_interval: float = 1.0
@@ -62,26 +62,35 @@ class _SentMarks:
         self._store = store
         self._clock = clock
         self._pending: list[tuple[int, int]] = []
-        self._flushing: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._task: asyncio.Future[None] | None = None
+        self._lock = asyncio.Lock()
         self.count = 0
 
     def add(self, row_id: int, message_id: int) -> None:
         self._pending.append((row_id, message_id))
         self.count += 1
-        if self._flushing is None:
-            self._flushing = asyncio.create_task(self._flush_soon())
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(MARK_DELAY, self._start_flush)
 
-    async def _flush_soon(self) -> None:
-        await asyncio.sleep(MARK_DELAY)
-        self._flushing = None
-        await self.flush()
+    def _start_flush(self) -> None:
+        self._timer = None
+        self._task = asyncio.ensure_future(self.flush())
 
     async def flush(self) -> None:
-        if self._flushing is not None:
-            await self._flushing
-        while self._pending:
-            batch, self._pending = self._pending, []
-            await self._store.mark_sent(batch, self._clock.now())
+        """Mark everything sent so far, waiting for a flush already under way."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        async with self._lock:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                await self._store.mark_sent(batch, self._clock.now())
+
+    async def close(self) -> None:
+        await self.flush()
+        if self._task is not None:
+            await self._task
 
 
 @dataclass
@@ -109,7 +118,7 @@ class Dispatcher:
         async with self._lock:
             now = self._clock.now()
             await self._store.release_expired(now)
-            claimed = await self._store.claim(now, self._settings.batch, now + LEASE)
+            claimed = await self._store.claim(now, self._settings.batch, now + self._settings.lease)
             if not claimed:
                 return 0
             languages = await self._store.languages(r.chat_id for r in claimed)
@@ -122,7 +131,7 @@ class Dispatcher:
                     *(self._send_chat(rows, languages, outcome) for rows in by_chat.values())
                 )
             finally:
-                await outcome.sent.flush()
+                await outcome.sent.close()
             SENT.inc(outcome.sent.count)
             if outcome.dead:
                 await self._alert_admins()

@@ -23,6 +23,7 @@ _EXPECTED = {
     "dispatch_interval": "seconds between dispatcher rounds, a number > 0",
     "dispatch_batch": "rows per dispatcher round, 1-1000",
     "dispatch_max_attempts": "attempts before a notification is given up, >= 1",
+    "dispatch_lease": "seconds a claimed notification stays claimed before a crash is assumed",
     "http_host": "an address to listen on, like 127.0.0.1 or 0.0.0.0",
     "http_port": "a TCP port number, 0-65535 (0 picks a free one)",
     "telegram_max_rate": "messages per second to Telegram overall, a number >= 0 (0 = no limit)",
@@ -48,6 +49,7 @@ class Settings(BaseSettings):
     dispatch_interval: float = Field(default=1.0, gt=0)
     dispatch_batch: int = Field(default=100, ge=1, le=1000)
     dispatch_max_attempts: int = Field(default=8, ge=1)
+    dispatch_lease: float = Field(default=60.0, gt=0)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
 

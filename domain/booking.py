@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from domain.availability import Busy, Slot, free_slots, is_free, local_window
 from domain.countries import get_country
-from domain.entities import Appointment, Doctor
+from domain.entities import Appointment, Doctor, Patient
 from domain.errors import (
     CancellationWindowClosed,
     NotAllowed,
@@ -107,7 +107,14 @@ async def book(
             actor=str(Actor(Role.PATIENT, command.patient_id)),
         )
         await uow.appointments.add(appointment)
-        await _announce(uow, appointment, Actor(Role.PATIENT, patient.id), now, reminder_offsets)
+        await _announce(
+            uow,
+            appointment,
+            Actor(Role.PATIENT, patient.id),
+            now,
+            people=(patient, doctor),
+            reminder_offsets=reminder_offsets,
+        )
         await uow.commit()
     return appointment
 
@@ -157,6 +164,8 @@ async def _announce(
     appointment: Appointment,
     actor: Actor,
     now: datetime,
+    *,
+    people: tuple[Patient | None, Doctor | None] | None = None,
     reminder_offsets: tuple[timedelta, ...] | None = None,
 ) -> None:
     """Queue what the people concerned must hear, in the change's own transaction.
@@ -167,8 +176,12 @@ async def _announce(
     """
     country = get_country(appointment.country)
     zone = country.timezone
-    patient = await uow.patients.get(appointment.patient_id)
-    doctor = await uow.doctors.get(appointment.doctor_id)
+    if people is None:  # not loaded by the caller
+        people = (
+            await uow.patients.get(appointment.patient_id),
+            await uow.doctors.get(appointment.doctor_id),
+        )
+    patient, doctor = people
     planned: list[Notification] = []
     if patient is not None and appointment.status is Status.REGISTERED:
         offsets = reminder_offsets or country.reminder_offsets

@@ -6,14 +6,15 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, insert, select, update
+from sqlalchemy import ColumnElement, Row, TextClause, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.entities import Appointment, StatusChange
 from domain.errors import SlotTaken
 from domain.status import Status
-from storage.tables import ACTIVE_VALUES, SLOT_INDEX, appointment_status_changes, appointments
+from storage.tables import ACTIVE_FILTER, SLOT_INDEX, appointment_status_changes, appointments
+from storage.types import UTCDateTime
 
 #: No appointment lasts longer; it bounds range scans on (doctor, starts_at).
 LONGEST_APPOINTMENT = timedelta(hours=12)
@@ -98,37 +99,25 @@ class SqlAppointments:
     async def active_for_doctor(
         self, doctor_id: int, start: datetime, end: datetime
     ) -> list[Appointment]:
-        return await self._overlapping(appointments.c.doctor_id == doctor_id, start, end)
+        rows = await self._conn.execute(_DOCTOR_ACTIVE, _window(doctor_id, start, end))
+        return [_from_row(r) for r in rows]
 
     async def busy_for_doctor(
         self, doctor_id: int, start: datetime, end: datetime
     ) -> list[tuple[datetime, datetime]]:
-        rows = await self._conn.execute(
-            select(appointments.c.starts_at, appointments.c.ends_at).where(
-                *_overlapping(appointments.c.doctor_id == doctor_id, start, end)
-            )
-        )
+        rows = await self._conn.execute(_DOCTOR_BUSY, _window(doctor_id, start, end))
         return [(r.starts_at, r.ends_at) for r in rows]
 
     async def active_for_patient(
         self, patient_id: int, start: datetime, end: datetime
     ) -> list[Appointment]:
-        return await self._overlapping(appointments.c.patient_id == patient_id, start, end)
+        rows = await self._conn.execute(_PATIENT_ACTIVE, _window(patient_id, start, end))
+        return [_from_row(r) for r in rows]
 
     async def upcoming_for_patient(self, patient_id: int, after: datetime) -> list[Appointment]:
         rows = await self._conn.execute(
             select(appointments)
             .where(appointments.c.patient_id == patient_id, appointments.c.starts_at >= after)
-            .order_by(appointments.c.starts_at)
-        )
-        return [_from_row(r) for r in rows]
-
-    async def _overlapping(
-        self, owner: ColumnElement[bool], start: datetime, end: datetime
-    ) -> list[Appointment]:
-        rows = await self._conn.execute(
-            select(appointments)
-            .where(*_overlapping(owner, start, end))
             .order_by(appointments.c.starts_at)
         )
         return [_from_row(r) for r in rows]
@@ -144,22 +133,41 @@ class SqlAppointments:
         self._stored_history[appointment.id] = len(appointment.history)
 
 
-def _overlapping(
-    owner: ColumnElement[bool], start: datetime, end: datetime
-) -> tuple[ColumnElement[bool], ...]:
-    """Active appointments of ``owner`` that overlap ``[start, end)``.
+def _overlap_filter(owner: ColumnElement[int]) -> tuple[ColumnElement[bool] | TextClause, ...]:
+    """Active appointments of ``owner`` overlapping ``[:start, :end)``.
 
-    The status filter repeats the partial index's predicate so both databases
-    can answer from that index; the lower bound on ``starts_at`` keeps the
-    range scan short.
+    The status list is a literal, the same text as the partial unique index's
+    predicate, so both databases can answer from that index; the lower bound
+    on ``starts_at`` keeps the range scan short. Built once: these run on
+    every booking and every calendar page.
     """
+    moment = UTCDateTime()
     return (
-        owner,
-        appointments.c.status.in_(ACTIVE_VALUES),
-        appointments.c.starts_at >= start - LONGEST_APPOINTMENT,
-        appointments.c.starts_at < end,
-        appointments.c.ends_at > start,
+        owner == bindparam("owner"),
+        ACTIVE_FILTER,
+        appointments.c.starts_at >= bindparam("lower", type_=moment),
+        appointments.c.starts_at < bindparam("end", type_=moment),
+        appointments.c.ends_at > bindparam("start", type_=moment),
     )
+
+
+def _window(owner: int, start: datetime, end: datetime) -> dict[str, object]:
+    return {"owner": owner, "lower": start - LONGEST_APPOINTMENT, "end": end, "start": start}
+
+
+_DOCTOR_ACTIVE = (
+    select(appointments)
+    .where(*_overlap_filter(appointments.c.doctor_id))
+    .order_by(appointments.c.starts_at)
+)
+_DOCTOR_BUSY = select(appointments.c.starts_at, appointments.c.ends_at).where(
+    *_overlap_filter(appointments.c.doctor_id)
+)
+_PATIENT_ACTIVE = (
+    select(appointments)
+    .where(*_overlap_filter(appointments.c.patient_id))
+    .order_by(appointments.c.starts_at)
+)
 
 
 def _from_row(row: Row[Any]) -> Appointment:

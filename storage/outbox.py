@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.notifications import Delivery, Kind, Notification
+from storage.engine import writing
 from storage.tables import notifications, patients
 
 
@@ -80,12 +81,12 @@ class OutboxStore:
 
     async def queue(self, planned: list[Notification]) -> None:
         """Queue notifications outside a use case (the dispatcher's own alerts)."""
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             await SqlNotifications(conn).add(planned)
 
     async def release_expired(self, now: datetime) -> int:
         """Rows left in ``sending`` past their lease (a crash) go back to the queue."""
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             result = await conn.execute(
                 update(notifications)
                 .where(
@@ -110,7 +111,7 @@ class OutboxStore:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             result = await conn.execute(
                 update(notifications)
                 .where(notifications.c.id.in_(due.scalar_subquery()))
@@ -136,7 +137,7 @@ class OutboxStore:
         """``(row id, Telegram message id)`` pairs, in one transaction."""
         if not sent:
             return
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             for row_id, message_id in sent:
                 await conn.execute(
                     update(notifications)
@@ -150,7 +151,7 @@ class OutboxStore:
                 )
 
     async def retry(self, row_ids: list[int], at: datetime, error: str) -> None:
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             await conn.execute(
                 update(notifications)
                 .where(notifications.c.id.in_(row_ids))
@@ -165,7 +166,7 @@ class OutboxStore:
     async def hold_chat(self, chat_id: int, until: datetime) -> None:
         """Telegram asked us to wait: nothing queued for this chat goes before ``until``,
         so messages to one person keep their order."""
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             await conn.execute(
                 update(notifications)
                 .where(
@@ -177,7 +178,7 @@ class OutboxStore:
             )
 
     async def mark_dead(self, row_ids: list[int], error: str) -> None:
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             await conn.execute(
                 update(notifications)
                 .where(notifications.c.id.in_(row_ids))
@@ -186,7 +187,7 @@ class OutboxStore:
 
     async def chat_unreachable(self, chat_id: int, at: datetime, error: str) -> int:
         """The person blocked the bot: remember it and kill everything queued for them."""
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             await conn.execute(
                 update(patients)
                 .where(patients.c.telegram_user_id == chat_id)
@@ -229,7 +230,7 @@ class OutboxStore:
         return found
 
     async def requeue_dead(self, now: datetime) -> int:
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             result = await conn.execute(
                 update(notifications)
                 .where(notifications.c.state == Delivery.DEAD.value)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    text,
 )
 
 from domain.status import ACTIVE_STATUSES, Status
@@ -95,14 +96,16 @@ appointments = Table(
     CheckConstraint("ends_at > starts_at", name="ends_after_start"),
 )
 
-_active = appointments.c.status.in_(ACTIVE_VALUES)
+#: "The appointment holds its slot", as literal SQL: the partial index's predicate,
+#: repeated verbatim in queries so that both databases match them to the index.
+ACTIVE_FILTER = text("status IN (" + ", ".join(f"'{v}'" for v in ACTIVE_VALUES) + ")")
 Index(
     SLOT_INDEX,
     appointments.c.doctor_id,
     appointments.c.starts_at,
     unique=True,
-    sqlite_where=_active,
-    postgresql_where=_active,
+    sqlite_where=ACTIVE_FILTER,
+    postgresql_where=ACTIVE_FILTER,
 )
 Index("ix_appointments_doctor_id_starts_at", appointments.c.doctor_id, appointments.c.starts_at)
 Index("ix_appointments_patient_id_starts_at", appointments.c.patient_id, appointments.c.starts_at)

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.engine import SQLITE_BEGIN
+from storage.engine import SQLITE_BEGIN, writing
 from storage.tables import telegram_state
 
 
@@ -40,7 +40,7 @@ class TelegramStateStore:
             if data is not None
         ]
         deletions = [pair for pair, data in changes.items() if data is None]
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             if deletions:
                 await conn.execute(
                     delete(telegram_state).where(

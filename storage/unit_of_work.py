@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Self
 
@@ -18,7 +19,7 @@ from domain.ports import (
 )
 from storage.appointment_repository import SqlAppointments, is_slot_conflict
 from storage.clinic_repositories import SqlDoctors, SqlPatients, SqlSpecialties
-from storage.engine import SQLITE_BEGIN
+from storage.engine import SQLITE_BEGIN, write_turn
 from storage.outbox import SqlNotifications
 
 
@@ -39,9 +40,17 @@ class SqlUnitOfWork:
         self._engine = engine
         self._read_only = read_only
         self._conn: AsyncConnection | None = None
+        self._turn: AbstractAsyncContextManager[object] | None = None
 
     async def __aenter__(self) -> Self:
-        conn = await self._engine.connect()
+        if not self._read_only:
+            self._turn = write_turn(self._engine)
+            await self._turn.__aenter__()
+        try:
+            conn = await self._engine.connect()
+        except BaseException:
+            await self._leave_turn()
+            raise
         if self._read_only:
             conn = await conn.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
         await conn.begin()
@@ -60,13 +69,20 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         conn, self._conn = self._conn, None
-        if conn is None:
-            return
         try:
-            if conn.in_transaction():
-                await conn.rollback()
+            if conn is not None:
+                try:
+                    if conn.in_transaction():
+                        await conn.rollback()
+                finally:
+                    await conn.close()
         finally:
-            await conn.close()
+            await self._leave_turn()
+
+    async def _leave_turn(self) -> None:
+        turn, self._turn = self._turn, None
+        if turn is not None:
+            await turn.__aexit__(None, None, None)
 
     @property
     def connection(self) -> AsyncConnection:

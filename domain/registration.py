@@ -29,7 +29,7 @@ def clean_full_name(raw: str) -> str:
     name = " ".join(raw.split())
     words = name.replace("-", " ").replace("'", " ").replace(".", " ").split()
     if len(words) < 2 or len(name) > MAX_NAME or not all(w.isalpha() for w in words):
-        raise InvalidName(name[:20])
+        raise InvalidName("not a full name")  # never the name itself: errors reach logs
     return name
 
 

@@ -1,4 +1,4 @@
-"""The ``medbot`` command: ``db upgrade``, ``seed-demo`` and ``run``."""
+"""The ``medbot`` command: ``db upgrade``, ``seed-demo``, ``run``, ``sandbox`` and more."""
 
 from __future__ import annotations
 
@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
         handler=_seed_demo
     )
     commands.add_parser("run", help="run the bot").set_defaults(handler=_run)
+    commands.add_parser(
+        "sandbox", help="run the bot offline against a local Telegram stand-in, with a web chat"
+    ).set_defaults(handler=_sandbox)
     outbox = commands.add_parser("notifications", help="the outbox: counts, oldest due row")
     outbox.add_argument(
         "--requeue-dead", action="store_true", help="queue dead notifications again"
@@ -95,4 +98,14 @@ async def _run(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.app import run
 
     await run(settings)
+    return 0
+
+
+async def _sandbox(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.sandbox.web.launch import run_sandbox
+
+    announce = "sandbox mode"
+    if settings.telegram_bot_token is None:
+        announce = "sandbox mode: no TELEGRAM_BOT_TOKEN set"
+    await run_sandbox(settings, announce=announce)
     return 0

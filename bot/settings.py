@@ -27,6 +27,9 @@ _EXPECTED = {
     "http_host": "an address to listen on, like 127.0.0.1 or 0.0.0.0",
     "http_port": "a TCP port number, 0-65535 (0 picks a free one)",
     "telegram_max_rate": "messages per second to Telegram overall, a number >= 0 (0 = no limit)",
+    "sandbox_database_url": "a database of the sandbox's own, like sqlite+aiosqlite:///./data/sandbox.db",
+    "sandbox_host": "an address for the sandbox page, like 127.0.0.1",
+    "sandbox_port": "a TCP port number for the sandbox page, 0-65535 (0 picks a free one)",
 }
 
 
@@ -52,6 +55,9 @@ class Settings(BaseSettings):
     dispatch_lease: float = Field(default=60.0, gt=0)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
+    sandbox_database_url: str = "sqlite+aiosqlite:///./data/sandbox.db"
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = Field(default=8080, ge=0, le=65535)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -67,7 +73,7 @@ class Settings(BaseSettings):
             raise ValueError("not an http(s) URL")
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "sandbox_database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):

@@ -37,6 +37,8 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/booking.py
+	$(BIN)/python bench/conversations.py
+	$(BIN)/python bench/dispatch.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

@@ -52,6 +52,10 @@ class DispatchSettings:
     max_rate: float = 29.0  # below Telegram's 30/s, leaving room for live replies
     per_chat_interval: float = 1.0
     backoff_base: float = 2.0
+    #: Sends awaiting Telegram's answer at once: enough to hide the round trip, few
+    #: enough that live replies always find a free HTTP connection and a bulk backlog
+    #: never queues thousands of requests inside the HTTP client.
+    in_flight: int = 16
     admins: tuple[int, ...] = ()
 
 
@@ -110,6 +114,7 @@ class Dispatcher:
         self._pace = AsyncLimiter(settings.max_rate, 1) if settings.max_rate > 0 else None
         self._last_sent: dict[int, float] = {}
         self._lock = asyncio.Lock()
+        self._in_flight = asyncio.Semaphore(settings.in_flight)
 
     async def tick(self) -> int:
         """One round: claim due rows and deliver them. Returns how many were sent."""
@@ -145,7 +150,8 @@ class Dispatcher:
             text, markup = render(row, languages.get(row.chat_id, "es"))
             try:
                 await self._wait_turn(row.chat_id)
-                message = await self._bot.send_message(row.chat_id, text, reply_markup=markup)
+                async with self._in_flight:
+                    message = await self._bot.send_message(row.chat_id, text, reply_markup=markup)
             except RetryAfter as error:
                 until = self._clock.now() + _seconds(error.retry_after)
                 await self._store.retry([r.id for r in rows[index:]], until, "429")

@@ -11,6 +11,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
+from bot.bot_api_request import AiohttpRequest
 from bot.cli import CliError
 from bot.database import open_database
 from bot.dispatcher import Dispatcher, DispatchSettings
@@ -42,9 +43,10 @@ def build_application(settings: Settings, engine: AsyncEngine, clock: Clock) -> 
         .base_file_url(settings.file_base_url)
         .persistence(DatabasePersistence(TelegramStateStore(engine), update_interval=1.0))
         .concurrent_updates(PerChatUpdateProcessor())
+        # aiohttp rather than PTB's httpx: a Bot API call costs a fraction of the CPU.
         # PTB's default is one connection: every reply and notification would queue on it.
-        .connection_pool_size(64)
-        .pool_timeout(10.0)
+        .request(AiohttpRequest(64, pool_timeout=10.0))
+        .get_updates_request(AiohttpRequest(1))
         .post_init(publish_commands)
     )
     if settings.telegram_max_rate > 0:

@@ -94,11 +94,20 @@ def schedule_dispatcher(
 
 
 class BotRuntime:
-    """The bot, started and stopped as a unit (by ``medbot run`` and by the tests)."""
+    """The bot, started and stopped as a unit (by ``medbot run`` and by the tests).
 
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    With ``polling=False`` it only delivers the outbox (``medbot dispatch``): a second
+    worker beside ``medbot run`` that shares the notifications table (on PostgreSQL
+    claims skip each other's rows) and never calls getUpdates, which Telegram allows
+    to one caller per bot.
+    """
+
+    def __init__(
+        self, settings: Settings, clock: Clock | None = None, *, polling: bool = True
+    ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
+        self.polling = polling
         self.engine: AsyncEngine | None = None
         self.application: Application | None = None  # type: ignore[type-arg]
         self.web: web.AppRunner | None = None
@@ -108,16 +117,21 @@ class BotRuntime:
         self.engine = await open_database(self.settings.database_url)
         self.application = build_application(self.settings, self.engine, self.clock)
         await self.application.initialize()
-        if self.application.post_init:
+        if self.polling and self.application.post_init:
             await self.application.post_init(self.application)
         await self.application.start()
         if self.application.updater is None:
             raise RuntimeError("the application was built without an updater")
-        await self.application.updater.start_polling(poll_interval=0.0, timeout=10)
+        if self.polling:
+            await self.application.updater.start_polling(poll_interval=0.0, timeout=10)
         self.web, self.http_port = await start_web(
             self.engine, self.settings.http_host, self.settings.http_port
         )
-        log.info("bot_started", backend=self.engine.dialect.name, http_port=self.http_port)
+        log.info(
+            "bot_started" if self.polling else "dispatcher_started",
+            backend=self.engine.dialect.name,
+            http_port=self.http_port,
+        )
 
     async def stop(self) -> None:
         if self.web is not None:
@@ -136,10 +150,10 @@ class BotRuntime:
         log.info("bot_stopped")
 
 
-async def run(settings: Settings) -> None:
+async def run(settings: Settings, *, polling: bool = True) -> None:
     """Run until SIGTERM or SIGINT, then finish the updates in hand and stop."""
     configure_logging(settings.log_level, settings.log_format)
-    runtime = BotRuntime(settings)
+    runtime = BotRuntime(settings, polling=polling)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

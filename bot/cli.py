@@ -1,4 +1,5 @@
-"""The ``medbot`` command: ``db upgrade``, ``seed-demo``, ``run``, ``sandbox`` and more."""
+"""The ``medbot`` command: ``db upgrade``, ``seed-demo``, ``run``, ``dispatch``, ``sandbox``
+and more."""
 
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
         handler=_seed_demo
     )
     commands.add_parser("run", help="run the bot").set_defaults(handler=_run)
+    commands.add_parser(
+        "dispatch", help="only deliver notifications: another worker beside `medbot run`"
+    ).set_defaults(handler=_dispatch)
     commands.add_parser(
         "sandbox", help="run the bot offline against a local Telegram stand-in, with a web chat"
     ).set_defaults(handler=_sandbox)
@@ -98,6 +102,13 @@ async def _run(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.app import run
 
     await run(settings)
+    return 0
+
+
+async def _dispatch(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.app import run
+
+    await run(settings, polling=False)
     return 0
 
 

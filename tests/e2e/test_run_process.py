@@ -1,4 +1,5 @@
-"""``medbot run`` as a real process: polling the stand-in, menus in two languages, SIGTERM."""
+"""``medbot run`` and ``medbot dispatch`` as real processes: polling the stand-in, menus in
+two languages, a shared outbox, SIGTERM."""
 
 from __future__ import annotations
 
@@ -6,9 +7,15 @@ import asyncio
 import os
 import signal
 import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.sandbox import BotApiStandIn
+from domain.notifications import Kind, Notification
+from storage.engine import create_engine
+from storage.outbox import OutboxStore
 from tests.e2e.medbot import prepare_database
 
 
@@ -45,4 +52,73 @@ async def test_medbot_run_polls_answers_people_and_stops_cleanly_on_sigterm(
     assert menus["es"][1] == {"command": "book", "description": "Reservar una cita"}
     assert menus["en"][1] == {"command": "book", "description": "Book an appointment"}
     assert menus[""] == menus["es"]  # Spanish for everyone else
+    api.assert_no_violations()
+
+
+async def test_medbot_dispatch_shares_the_outbox_with_medbot_run_and_never_polls(
+    api: BotApiStandIn, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
+    await prepare_database(url)
+    people = [api.person(f"P{i}", language_code="es") for i in range(60)]
+    for person in people:
+        person.chat.started = True  # each wrote to the bot some time ago
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "TELEGRAM_FILE_BASE_URL": api.base_file_url,
+        "DATABASE_URL": url,
+        "DISPATCH_INTERVAL": "0.2",
+        "HTTP_PORT": "0",
+        "LOG_FORMAT": "json",
+    }
+    workers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            command,
+            env=env,
+            cwd=tmp_path,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for command in ("run", "dispatch")
+    ]
+    engine = create_engine(url)
+    try:
+        await OutboxStore(engine).queue(
+            [
+                Notification(
+                    chat_id=person.user_id,
+                    kind=Kind.STATUS,
+                    template="notify.status.cancelled",
+                    due_at=datetime.now(UTC) - timedelta(seconds=1),
+                    dedupe_key=f"shared:{n}",
+                    params={"reference": f"R{n:04d}", "start": 1778000000, "country": "PE"},
+                    urgent=True,
+                )
+                for n, person in enumerate(people)
+            ]
+        )
+        for person in people:
+            await person.wait_for("fue cancelada", timeout=30)
+        ana = api.person("Ana", language_code="es")
+        await ana.send("/start")
+        await ana.wait_for("¿Aceptas?", timeout=20)  # the polling worker still answers
+    finally:
+        await engine.dispose()
+        stopping = time.time()
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        logs = [(await asyncio.wait_for(w.communicate(), timeout=20))[1] for w in workers]
+
+    assert [w.returncode for w in workers] == [0, 0]
+    assert b"dispatcher_started" in logs[1]
+    sent = Counter(int(r.params["chat_id"]) for r in api.journal.calls("sendMessage") if r.ok)
+    assert all(sent[person.user_id] == 1 for person in people), "each notification once"
+    polls = [r for r in api.journal.calls("getUpdates") if r.at < stopping]
+    assert polls, "the run worker polls"
+    assert all(r.status == 200 for r in polls), "no 409 Conflict: one caller of getUpdates"
+    assert len(api.journal.calls("setMyCommands")) == 3  # menus published once, by `run`
     api.assert_no_violations()

@@ -9,11 +9,12 @@ between ``<!-- bench:dispatch -->`` and ``<!-- /bench:dispatch -->`` (the sectio
 appended when the markers are missing; the rest of the file is left as it is).
 
 Each run starts the stand-in in this process, makes one chat per notification (each
-person wrote to the bot before, ``chat.started``), starts ``python -m bot run`` as
-separate processes (``HTTP_PORT=0``, ``LOG_LEVEL=WARNING``, ``PTB_TIMEDELTA=true``,
-``DISPATCH_INTERVAL=0.05``) and, once every process polls for updates, queues all the
-notifications as due in one transaction. Every call the stand-in answers is counted
-through a journal listener (the journal itself keeps only the last 10,000 calls).
+person wrote to the bot before, ``chat.started``), starts ``python -m bot run`` and,
+for a second process, ``python -m bot dispatch`` (``HTTP_PORT=0``, ``LOG_LEVEL=WARNING``,
+``PTB_TIMEDELTA=true``, ``DISPATCH_INTERVAL=0.05``) and, once every process has started
+and the first polls for updates, queues all the notifications as due in one
+transaction. Every call the stand-in answers is counted through a journal listener
+(the journal itself keeps only the last 10,000 calls).
 
 1. Flood limits off (stand-in ``flood_limits=False``, ``TELEGRAM_MAX_RATE=0``): 10,000
    notifications to 10,000 chats, for several ``DISPATCH_BATCH`` values: on SQLite with
@@ -384,6 +385,7 @@ async def start_bot(run: Run, api: BotApiStandIn, url: str, workdir: Path, n: in
         api,
         url,
         workdir,
+        "run" if n == 0 else "dispatch",  # one process polls for updates, the rest deliver
         name=f"bot{n}",
         TELEGRAM_MAX_RATE=f"{FLOOD_RATE if run.flood else 0.0:g}",
         DISPATCH_INTERVAL=f"{INTERVAL:g}",
@@ -401,7 +403,9 @@ async def drive(
     """Queue every notification once the bots poll, and wait for the drain (flood limits
     off) or for the flood window (on)."""
     if not await wait_until(
-        lambda: _now(run.tally.polls_started >= run.processes), START_TIMEOUT, bots
+        lambda: _now(run.tally.polls_started >= 1 and run.tally.count("getMe") >= run.processes),
+        START_TIMEOUT,
+        bots,
     ):
         raise RuntimeError("the bot processes did not start polling")
     await asyncio.sleep(0.5)  # commands published, the first polls settle
@@ -663,9 +667,10 @@ def section(runs: list[Run], info: list[tuple[str, str]], load: float, took: flo
         "",
         (
             f"Each run: a fresh database (migrated), the Bot API stand-in in the benchmark's "
-            f"process, one chat per notification, and `python -m bot run` as separate "
-            f"processes (`DISPATCH_INTERVAL={INTERVAL:g}`, `DISPATCH_BATCH` as named, "
-            "`LOG_LEVEL=WARNING`, `HTTP_PORT=0`). Once every process polls for updates, the "
+            f"process, one chat per notification, `python -m bot run` and, as the second "
+            "process, `python -m bot dispatch` (which only delivers; "
+            f"`DISPATCH_INTERVAL={INTERVAL:g}`, `DISPATCH_BATCH` as named, "
+            "`LOG_LEVEL=WARNING`, `HTTP_PORT=0`). Once every process has started, the "
             f"notifications (cancellation notices in Spanish) are queued as due in one "
             "transaction. *msg/s first to last send* counts the successful `sendMessage` "
             "answers of the stand-in over the time between the first and the last; *queued to "

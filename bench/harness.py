@@ -230,8 +230,8 @@ def postgres_cpu() -> dict[int, float]:
 
 
 class BotProcess:
-    """``python -m bot run`` against the stand-in, its output in a log file and its memory
-    sampled every ``RSS_INTERVAL`` seconds."""
+    """``python -m bot run`` (or another command) against the stand-in, its output in a
+    log file and its memory sampled every ``RSS_INTERVAL`` seconds."""
 
     RSS_INTERVAL = 0.2
     #: Settings of the caller's environment that must not leak into a measured bot.
@@ -247,10 +247,15 @@ class BotProcess:
 
     @classmethod
     async def start(
-        cls, api: BotApiStandIn, database_url: str, workdir: Path, **settings: str
+        cls,
+        api: BotApiStandIn,
+        database_url: str,
+        workdir: Path,
+        command: str = "run",
+        **settings: str,
     ) -> BotProcess:
-        """Start the bot against ``api``; ``settings`` are more of its environment, but
-        ``name``, which names the log file."""
+        """Start ``medbot COMMAND`` against ``api``; ``settings`` are more of its
+        environment, but ``name``, which names the log file."""
         name = settings.pop("name", "bot")
         env = {k: v for k, v in os.environ.items() if not k.startswith(cls.OWN_PREFIXES)}
         env |= {
@@ -271,7 +276,7 @@ class BotProcess:
                 sys.executable,
                 "-m",
                 "bot",
-                "run",
+                command,
                 env=env,
                 cwd=workdir,  # no .env of the repository is read
                 stdin=asyncio.subprocess.DEVNULL,

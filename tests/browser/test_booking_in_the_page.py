@@ -88,6 +88,13 @@ async def test_a_patient_registers_books_sees_the_visit_under_my_and_cancels_it(
     await chat.sees("Cita registrada")
     await chat.screenshot("booked")
 
+    doctor = page.get_by_role("button", name="Martín Salazar")
+    await expect(doctor.locator(".unread")).to_have_text("1", timeout=10_000)
+    await doctor.click()
+    await chat.sees("Nueva cita")
+    await chat.screenshot("the-doctor-is-told")
+    await page.get_by_role("button", name="Ana Quispe").click()
+
     await chat.write("/my")
     await chat.sees("Tus próximas citas")
     await chat.screenshot("my-appointments")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, expect
+from telegram import Bot
 
 from bot.sandbox.web.launch import Sandbox
 
@@ -86,4 +87,37 @@ async def test_a_call_that_breaks_the_spec_is_marked_in_the_side_panel(
     await expect(marked).to_contain_text("missing required parameter text")
     await expect(page.locator("#violation-count")).to_have_text("1 violation")
     journal.violations.clear()  # made up by this test; the fixture checks the bot made none
+    await page.close()
+
+
+async def test_a_document_from_the_bot_downloads_and_an_edit_changes_the_message_in_place(
+    sandbox: Sandbox, browser: Browser
+) -> None:
+    assert sandbox.api is not None
+    assert sandbox.people is not None
+    api = sandbox.api
+    ana = next(m for m in sandbox.people.members.values() if m.person.first_name == "Ana")
+    ana.person.chat.started = True  # as if Ana had written to the bot before
+    page = await open_page(sandbox, browser, 1280)
+    await page.get_by_role("button", name="Ana Quispe").click()
+
+    async with Bot(api.token, base_url=api.base_url, base_file_url=api.base_file_url) as bot:
+        await bot.send_document(
+            ana.chat_id, document=b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", filename="cita.ics"
+        )
+        sent = await bot.send_message(ana.chat_id, "Primera versión")
+        link = page.locator("#messages a.document")
+        await expect(link).to_contain_text("cita.ics")
+        await expect(page.locator("#messages .msg.bot").last).to_contain_text("Primera versión")
+        await bot.edit_message_text("Segunda versión", chat_id=ana.chat_id, message_id=sent.id)
+
+    edited = page.locator(f"#messages .msg[data-message-id='{sent.id}']")
+    await expect(edited).to_contain_text("Segunda versión")
+    await expect(edited).to_contain_text("edited")
+    await expect(page.locator("#messages .msg.bot")).to_have_count(2)
+    href = await link.get_attribute("href")
+    assert href is not None
+    download = await page.request.get(sandbox.url.rstrip("/") + href)
+    assert await download.body() == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    assert "cita.ics" in download.headers["content-disposition"]
     await page.close()

@@ -25,6 +25,7 @@ LANGUAGES = ("es", "en")
 @dataclass(frozen=True, slots=True)
 class Persona:
     key: str
+    opened_the_bot: bool  # the bot may write first: staff have used it before
     role: str  # what the page shows under the name
     first_name: str
     last_name: str | None
@@ -34,10 +35,10 @@ class Persona:
 
 
 PERSONAS = (
-    Persona("ana", "Patient · Peru · Español", "Ana", "Quispe", "es", "PE", 700_000_001),
-    Persona("john", "Patient · Chile · English", "John", "Smith", "en", "CL", 700_000_002),
-    Persona("doctor", "Doctor · Peru", "Martín", "Salazar", "es", "PE", SANDBOX_DOCTOR_ID),
-    Persona("admin", "Admin", "Admin", None, "en", "PE", SANDBOX_ADMIN_ID),
+    Persona("ana", False, "Patient · Peru · Español", "Ana", "Quispe", "es", "PE", 700_000_001),
+    Persona("john", False, "Patient · Chile · English", "John", "Smith", "en", "CL", 700_000_002),
+    Persona("doctor", True, "Doctor · Peru", "Martín", "Salazar", "es", "PE", SANDBOX_DOCTOR_ID),
+    Persona("admin", True, "Admin", "Admin", None, "en", "PE", SANDBOX_ADMIN_ID),
 )
 
 
@@ -88,7 +89,7 @@ class People:
 
     def add_personas(self) -> None:
         for persona in PERSONAS:
-            self._add(
+            member = self._add(
                 persona.first_name,
                 persona.last_name,
                 language=persona.language_code,
@@ -96,6 +97,7 @@ class People:
                 role=persona.role,
                 user_id=persona.user_id,
             )
+            member.person.chat.started = persona.opened_the_bot
 
     def add(self, name: str, language: str, country: str) -> Member:
         """Someone new: a patient-to-be who speaks ``language`` and lives in ``country``."""

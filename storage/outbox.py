@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -60,6 +60,19 @@ class SqlNotifications:
             )
             .values(state=Delivery.WITHDRAWN.value)
         )
+
+
+#: One statement for a whole group commit of sent rows, executed as an executemany.
+_MARK_SENT = (
+    update(notifications)
+    .where(notifications.c.id == bindparam("row_id"))
+    .values(
+        state=Delivery.SENT.value,
+        telegram_message_id=bindparam("message_id"),
+        sent_at=bindparam("sent_time"),
+        lease_until=None,
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,17 +151,10 @@ class OutboxStore:
         if not sent:
             return
         async with writing(self._engine) as conn:
-            for row_id, message_id in sent:
-                await conn.execute(
-                    update(notifications)
-                    .where(notifications.c.id == row_id)
-                    .values(
-                        state=Delivery.SENT.value,
-                        telegram_message_id=message_id,
-                        sent_at=at,
-                        lease_until=None,
-                    )
-                )
+            await conn.execute(
+                _MARK_SENT,
+                [{"row_id": r, "message_id": m, "sent_time": at} for r, m in sent],
+            )
 
     async def retry(self, row_ids: list[int], at: datetime, error: str) -> None:
         async with writing(self._engine) as conn:

@@ -74,12 +74,9 @@ from harness import (
     write_section,
 )
 
-from bot.demo_clinic import seed_demo
+from bot.database import prepare_demo_database
 from bot.sandbox import BotApiStandIn, ChatMessage, Person
 from bot.sandbox.notify import ChangeSignal
-from storage.engine import create_engine
-from storage.migrate import upgrade
-from storage.unit_of_work import SqlUnitOfWork
 
 CLOSED_RUNS = (100, 500)
 OPEN_PATIENTS = 200
@@ -383,15 +380,6 @@ class Run:
         return self.tally.outcomes["booked"]
 
 
-async def prepare_database(database_url: str) -> None:
-    await upgrade(database_url)
-    engine = create_engine(database_url)
-    try:
-        await seed_demo(lambda: SqlUnitOfWork(engine))
-    finally:
-        await engine.dispose()
-
-
 def watch_calls(api: BotApiStandIn) -> tuple[Counter[str], asyncio.Event]:
     """Count Bot API calls by method as they arrive, and flag the first getUpdates."""
     calls: Counter[str] = Counter()
@@ -414,7 +402,7 @@ async def measure(run: Run, profile_dir: Path | None, *, native: bool) -> Run:
     with tempfile.TemporaryDirectory(prefix="medbot-conversations-") as tmp:
         workdir = Path(tmp)
         database_url = f"sqlite+aiosqlite:///{workdir}/medbot.db"
-        await prepare_database(database_url)
+        await prepare_demo_database(database_url)
         api = BotApiStandIn(flood_limits=False)
         calls, polled = watch_calls(api)
         await api.start()

@@ -1,4 +1,5 @@
-"""Opening the database from the CLI, with operator-friendly errors."""
+"""Opening the database from the CLI, with operator-friendly errors; a demo database for
+tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli import CliError
+from bot.demo_clinic import seed_demo
 from storage.engine import create_engine
 from storage.migrate import alembic_config, upgrade
+from storage.unit_of_work import SqlUnitOfWork
 
 
 async def upgrade_database(url: str) -> None:
@@ -37,3 +40,13 @@ async def open_database(url: str) -> AsyncEngine:
         await engine.dispose()
         raise CliError("the database schema is not current: run `medbot db upgrade`")
     return engine
+
+
+async def prepare_demo_database(url: str) -> None:
+    """Migrate the database at ``url`` and seed the demo clinic (tests, benchmarks)."""
+    await upgrade(url)
+    engine = create_engine(url)
+    try:
+        await seed_demo(lambda: SqlUnitOfWork(engine))
+    finally:
+        await engine.dispose()

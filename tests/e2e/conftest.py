@@ -8,8 +8,9 @@ import aiohttp
 import pytest
 from telegram import Bot
 
+from bot.database import prepare_demo_database
 from bot.sandbox import BotApiStandIn
-from tests.e2e.medbot import Clinic, prepare_database
+from tests.e2e.medbot import Clinic
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +43,7 @@ async def bot(api: BotApiStandIn) -> AsyncIterator[Bot]:
 async def clinic(api: BotApiStandIn, tmp_path) -> AsyncIterator[Clinic]:
     """The demo clinic's bot, running in polling mode against the stand-in."""
     url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
-    await prepare_database(url)
+    await prepare_demo_database(url)
     running = Clinic(api, url)
     await running.runtime.start()
     try:

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.app import BotRuntime
-from bot.demo_clinic import seed_demo
 from bot.sandbox import BotApiStandIn
 from bot.settings import Settings
 from domain.booking import Actor, BookCommand, Role, book, cancel
@@ -15,7 +14,6 @@ from domain.entities import Appointment
 from domain.registration import RegisterCommand, register_patient
 from storage.appointment_repository import SqlAppointments
 from storage.engine import create_engine
-from storage.migrate import upgrade
 from storage.tables import appointments, notifications, patients
 from storage.unit_of_work import SqlUnitOfWork
 from tests.unit.fakes import FakeClock
@@ -36,15 +34,6 @@ def settings_for(api: BotApiStandIn, database_url: str) -> Settings:
         dispatch_interval=0.05,
         admin_telegram_ids=(ADMIN_ID,),
     )
-
-
-async def prepare_database(database_url: str) -> None:
-    await upgrade(database_url)
-    engine = create_engine(database_url)
-    try:
-        await seed_demo(lambda: SqlUnitOfWork(engine))
-    finally:
-        await engine.dispose()
 
 
 class Clinic:

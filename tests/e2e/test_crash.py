@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.database import prepare_demo_database
 from bot.sandbox import BotApiStandIn
 from domain.notifications import Kind, Notification
 from storage.engine import create_engine
 from storage.outbox import OutboxStore
 from storage.tables import notifications
-from tests.e2e.medbot import prepare_database
 
 ROWS = 1000
 
@@ -66,7 +66,7 @@ async def test_sigkill_while_dispatching_a_thousand_notifications_loses_none(
 ) -> None:
     api = fast_api
     url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
-    await prepare_database(url)
+    await prepare_demo_database(url)
     people = [api.person(f"P{i}", language_code="es") for i in range(ROWS)]
     for person in people:
         person.chat.started = True  # each wrote to the bot some time ago

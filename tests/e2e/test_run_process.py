@@ -12,18 +12,18 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.database import prepare_demo_database
 from bot.sandbox import BotApiStandIn
 from domain.notifications import Kind, Notification
 from storage.engine import create_engine
 from storage.outbox import OutboxStore
-from tests.e2e.medbot import prepare_database
 
 
 async def test_medbot_run_polls_answers_people_and_stops_cleanly_on_sigterm(
     api: BotApiStandIn, tmp_path: Path
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
-    await prepare_database(url)
+    await prepare_demo_database(url)
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": api.token,
@@ -59,7 +59,7 @@ async def test_medbot_dispatch_shares_the_outbox_with_medbot_run_and_never_polls
     api: BotApiStandIn, tmp_path: Path
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
-    await prepare_database(url)
+    await prepare_demo_database(url)
     people = [api.person(f"P{i}", language_code="es") for i in range(60)]
     for person in people:
         person.chat.started = True  # each wrote to the bot some time ago

@@ -30,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import cProfile
 import gc
-import os
 import pstats
 import random
 import re
@@ -50,13 +49,13 @@ from typing import Any
 
 from harness import (
     REPORT,
+    Start,
     arguments,
     busy_warning,
-    code_version,
     fresh_database,
-    machine,
     machine_table,
     postgres_version,
+    print_blocks,
     verdict,
     write_section,
 )
@@ -650,14 +649,12 @@ def findings(results: list[Result]) -> list[str]:
     return lines
 
 
-def write_report(
-    results: list[Result], skipped: bool, when: datetime, load: tuple[float, float], code: str
-) -> None:
-    info = machine(when, load, code)
+def write_report(results: list[Result], skipped: bool, start: Start) -> None:
+    info = start.machine()
     info[5:5] = [(r.database, r.version) for r in results]
     if skipped:
         info.insert(5, ("PostgreSQL", "not reachable: skipped"))
-    warning = busy_warning(load[0])
+    warning = busy_warning(start.load)
     lines = [
         "## Booking",
         "",
@@ -701,25 +698,15 @@ def main() -> None:
         "cProfile the timed calls into DIR/*.prof, print the top functions",
     )
     args = parser.parse_args()
-    if args.profile:
-        args.profile.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(UTC)
-    code = code_version()  # the modules measured are the ones imported now
-    load_at_start = os.getloadavg()[0]
-    if warning := busy_warning(load_at_start):
-        print(f"warning: {warning}")
+    start = Start.now(args)  # the modules measured are the ones imported now
     try:
         results = asyncio.run(run_all(args.profile))
     except TimeoutError:
         raise SystemExit(f"gave up after {BUDGET_SECONDS} s; nothing was written") from None
-    load = (load_at_start, os.getloadavg()[0])
-    print()
-    print("\n".join(table(results)))
-    print()
-    print("\n".join(findings(results)))
+    print_blocks(table(results), findings(results))
     if not args.profile:
         skipped = not any(r.database == "PostgreSQL" for r in results)
-        write_report(results, skipped, started, load, code)
+        write_report(results, skipped, start)
         return
     print(f"\nprofiled run: figures are inflated by cProfile and {REPORT.name} is left as it was")
     for r in results:

@@ -44,7 +44,6 @@ synthetic, and no message text is printed.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import statistics
 import tempfile
@@ -52,7 +51,6 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -62,12 +60,12 @@ from harness import (
     REPORT,
     BotProcess,
     SpySession,
+    Start,
     arguments,
     busy_cpu_seconds,
     busy_warning,
-    code_version,
-    machine,
     machine_table,
+    print_blocks,
     proc_cpu_seconds,
     proc_status,
     verdict,
@@ -633,23 +631,12 @@ def main() -> None:
         help="a smoke test with a few patients; leaves docs/performance.md alone",
     )
     args = parser.parse_args()
-    if args.profile:
-        args.profile.mkdir(parents=True, exist_ok=True)
-    when, code, load_at_start = datetime.now(UTC), code_version(), os.getloadavg()[0]
-    if warning := busy_warning(load_at_start):
-        print(f"warning: {warning}")
+    start = Start.now(args)
     started = time.perf_counter()
     runs = asyncio.run(run_all(args.profile, quick=args.quick, native=args.native))
     duration = time.perf_counter() - started
-    info = machine(when, (load_at_start, os.getloadavg()[0]), code)
-    print()
-    print("\n".join(targets(runs)))
-    print()
-    print("\n".join(details(runs)))
-    print()
-    print("\n".join(per_step(runs)))
-    print()
-    print("\n".join(notes(runs)))
+    info = start.machine()
+    print_blocks(targets(runs), details(runs), per_step(runs), notes(runs))
     print(f"\nthe benchmark took {duration:.0f} s")
     if args.profile:
         for run in runs:
@@ -659,7 +646,7 @@ def main() -> None:
         return
     if args.quick:
         return
-    write_section("conversations", section(runs, info, duration, load_at_start))
+    write_section("conversations", section(runs, info, duration, start.load))
 
 
 if __name__ == "__main__":

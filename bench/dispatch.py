@@ -36,7 +36,6 @@ All people are synthetic.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import sqlite3
 import statistics
@@ -54,15 +53,15 @@ from harness import (
     REPORT,
     BotProcess,
     SpySession,
+    Start,
     arguments,
     busy_cpu_seconds,
     busy_warning,
-    code_version,
     fresh_database,
-    machine,
     machine_table,
     postgres_cpu,
     postgres_version,
+    print_blocks,
     proc_cpu_seconds,
     verdict,
     write_section,
@@ -716,11 +715,7 @@ def main() -> None:
         help="DISPATCH_BATCH values to try instead of the defaults; leaves the report alone",
     )
     args = parser.parse_args()
-    if args.profile:
-        args.profile.mkdir(parents=True, exist_ok=True)
-    when, code, load_at_start = datetime.now(UTC), code_version(), os.getloadavg()[0]
-    if warning := busy_warning(load_at_start):
-        print(f"warning: {warning}")
+    start = Start.now(args)
     pg = asyncio.run(postgres_version())
     chosen = args.batches or (SQLITE_BATCHES[-1:] if args.quick else None)
     runs = plan(
@@ -738,15 +733,7 @@ def main() -> None:
     started = time.perf_counter()
     runs = asyncio.run(run_all(runs, args.profile))
     took = time.perf_counter() - started
-    load = (load_at_start, os.getloadavg()[0])
-    print()
-    print("\n".join(targets(runs)))
-    print()
-    print("\n".join(details(runs)))
-    print()
-    print("\n".join(flood_lines(runs)))
-    print()
-    print("\n".join(notes(runs)))
+    print_blocks(targets(runs), details(runs), flood_lines(runs), notes(runs))
     print(f"\nthe benchmark took {took:.0f} s")
     if args.profile:
         for run in runs:
@@ -757,9 +744,9 @@ def main() -> None:
         return
     if args.quick or args.no_flood or args.only or args.batches or args.flood_only:
         return
-    info = machine(when, load, code)
+    info = start.machine()
     info[5:5] = [("SQLite", sqlite3.sqlite_version), ("PostgreSQL", pg or "not reachable")]
-    write_section("dispatch", section(runs, info, load_at_start, took))
+    write_section("dispatch", section(runs, info, start.load, took))
 
 
 if __name__ == "__main__":

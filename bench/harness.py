@@ -22,7 +22,8 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -64,6 +65,29 @@ def arguments(doc: str, profile_help: str) -> argparse.ArgumentParser:
     return parser
 
 
+@dataclass(frozen=True)
+class Start:
+    """When a benchmark started, the commit it measures and the load it found."""
+
+    when: datetime
+    code: str
+    load: float
+
+    @classmethod
+    def now(cls, args: argparse.Namespace) -> Start:
+        """Note the start; make the ``--profile`` folder; warn when the machine is busy."""
+        if args.profile:
+            args.profile.mkdir(parents=True, exist_ok=True)
+        start = cls(datetime.now(UTC), code_version(), os.getloadavg()[0])
+        if warning := busy_warning(start.load):
+            print(f"warning: {warning}")
+        return start
+
+    def machine(self) -> list[tuple[str, str]]:
+        """The machine table's rows, with the load now as the end load."""
+        return machine(self.when, (self.load, os.getloadavg()[0]), self.code)
+
+
 def code_version() -> str:
     """The commit measured, marked ``-dirty`` when the work tree has uncommitted changes."""
     git = shutil.which("git")
@@ -98,6 +122,13 @@ def machine(when: datetime, load: tuple[float, float], code: str) -> list[tuple[
         ("code", f"`{code}`"),
         ("load average (1 min), start / end", f"{load[0]:.2f} / {load[1]:.2f}"),
     ]
+
+
+def print_blocks(*blocks: list[str]) -> None:
+    """Print tables and notes, a blank line before each."""
+    for block in blocks:
+        print()
+        print("\n".join(block))
 
 
 def machine_table(rows: list[tuple[str, str]]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Booking use cases: free slots, book, cancel and status changes.
+"""Booking use cases: free slots, book, reschedule, cancel and status changes.
 
 Each function takes a fresh unit of work and the clock, does one thing in
 one transaction, and returns domain objects or raises a domain error.
@@ -16,13 +16,20 @@ from domain.countries import get_country
 from domain.entities import Appointment, Doctor, Patient
 from domain.errors import (
     CancellationWindowClosed,
+    InvalidTransition,
     NotAllowed,
     NotFound,
     PatientOverlap,
     SlotTaken,
     SlotUnavailable,
 )
-from domain.notifications import Kind, Notification, plan_reminders, status_notice
+from domain.notifications import (
+    Kind,
+    Notification,
+    plan_reminders,
+    rescheduled_notice,
+    status_notice,
+)
 from domain.ports import Clock, UnitOfWork
 from domain.status import Status
 
@@ -137,6 +144,79 @@ async def cancel(
     return appointment
 
 
+def check_movable(appointment: Appointment, actor: Actor, now: datetime) -> None:
+    """Raise unless ``actor`` may still move or cancel the appointment's current time.
+
+    Moving a visit gives up its time just as cancelling does, so a patient
+    meets the same cancellation window; staff are not held to it.
+    """
+    if not appointment.is_active:
+        raise InvalidTransition(f"{appointment.status} cannot move")
+    if actor.role is Role.PATIENT:
+        window = get_country(appointment.country).booking.cancellation_window
+        if now > appointment.start - window:
+            raise CancellationWindowClosed(appointment.reference)
+
+
+async def reschedule(
+    uow: UnitOfWork,
+    clock: Clock,
+    appointment_id: uuid.UUID,
+    new_start: datetime,
+    actor: Actor,
+    *,
+    reminder_offsets: tuple[timedelta, ...] | None = None,
+) -> Appointment:
+    """Move an active appointment to another free slot of the same doctor.
+
+    The reference and the status stay. Both countries' doctors confirm new
+    appointments, but the status table has no way back from ``assigned``, and
+    the new time is one the doctor publishes as bookable; so an accepted visit
+    stays accepted and the doctor is told of the move instead, and can still
+    cancel it. Rules: the old time obeys the cancellation window (moving gives
+    it up, :func:`check_movable`), the new one the working hours, holidays,
+    lead time and horizon (``SlotUnavailable``), the doctor's other
+    appointments (``SlotTaken``, also from the partial unique index when a
+    race is lost at the update or the commit) and the patient's
+    (``PatientOverlap``).
+
+    In the same transaction the old reminders are withdrawn, new ones planned
+    for the new time, and the patient and the doctor (if linked) told, except
+    whoever moved it, who sees the result in their own chat.
+    """
+    now = clock.now()
+    async with uow:
+        appointment = await _appointment_for(uow, appointment_id, actor)
+        check_movable(appointment, actor, now)
+        doctor = await _doctor(uow, appointment.doctor_id)
+        patient = await uow.patients.get(appointment.patient_id)
+        country = get_country(doctor.country)
+        slot = is_free(doctor, country, new_start, [], now)
+        if slot is None or slot.start == appointment.start:
+            raise SlotUnavailable(new_start.isoformat())
+        own = (appointment.start, appointment.end)
+        held = await uow.appointments.busy_for_doctor(doctor.id or 0, slot.start, slot.end)
+        if [span for span in held if span != own]:
+            raise SlotTaken(new_start.isoformat())
+        mine = await uow.appointments.active_for_patient(
+            appointment.patient_id, slot.start, slot.end
+        )
+        if [other for other in mine if other.id != appointment.id]:
+            raise PatientOverlap(new_start.isoformat())
+        appointment.move_time(slot.start, slot.end, at=now, actor=str(actor))
+        await uow.appointments.save(appointment)
+        await _announce_move(
+            uow,
+            appointment,
+            actor,
+            now,
+            people=(patient, doctor),
+            reminder_offsets=reminder_offsets,
+        )
+        await uow.commit()
+    return appointment
+
+
 async def change_status(
     uow: UnitOfWork,
     clock: Clock,
@@ -199,6 +279,42 @@ async def _announce(
         "start": int(appointment.start.timestamp()),
         "country": country.code,
         "doctor": doctor.full_name if doctor else "",
+    }
+    for notification in planned:
+        notification.params = dict(params)
+    await uow.notifications.add(planned)
+
+
+async def _announce_move(
+    uow: UnitOfWork,
+    appointment: Appointment,
+    actor: Actor,
+    now: datetime,
+    *,
+    people: tuple[Patient | None, Doctor],
+    reminder_offsets: tuple[timedelta, ...] | None,
+) -> None:
+    """Withdraw the old time's reminders, plan the new time's and tell who must hear."""
+    country = get_country(appointment.country)
+    zone = country.timezone
+    patient, doctor = people
+    await uow.notifications.withdraw(appointment.id, Kind.REMINDER)
+    planned: list[Notification] = []
+    if patient is not None:
+        offsets = reminder_offsets or country.reminder_offsets
+        revision = len(appointment.history)
+        planned += plan_reminders(
+            appointment, patient.telegram_user_id, offsets, zone, now, revision=revision
+        )
+        if actor != Actor(Role.PATIENT, patient.id):
+            planned.append(rescheduled_notice(appointment, patient.telegram_user_id, zone, now))
+    if doctor.telegram_user_id and actor != Actor(Role.DOCTOR, doctor.id):
+        planned.append(rescheduled_notice(appointment, doctor.telegram_user_id, zone, now))
+    params: dict[str, str | int] = {
+        "reference": appointment.reference,
+        "start": int(appointment.start.timestamp()),
+        "country": country.code,
+        "doctor": doctor.full_name,
     }
     for notification in planned:
         notification.params = dict(params)

@@ -12,6 +12,8 @@ from domain.status import ACTIVE_STATUSES, Status, check_transition
 
 DEFAULT_SLOT = timedelta(minutes=30)
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read aloud
+#: How a history entry for a move begins: "rescheduled from <old start, UTC ISO 8601>".
+RESCHEDULED_REASON = "rescheduled from"
 
 
 @dataclass(slots=True)
@@ -116,3 +118,14 @@ class Appointment:
         check_transition(self.status, target)
         self.history.append(StatusChange(at, self.status, target, actor, reason))
         self.status = target
+
+    def move_time(self, start: datetime, end: datetime, *, at: datetime, actor: str) -> None:
+        """Move the visit to ``[start, end)``, keeping its status.
+
+        The history is a status history; a move is recorded in it as a change
+        from the status to itself whose reason names the old time in UTC, so an
+        admin reading it sees when, by whom and from when the visit was moved.
+        """
+        reason = f"{RESCHEDULED_REASON} {self.start.isoformat()}"
+        self.history.append(StatusChange(at, self.status, self.status, actor, reason))
+        self.start, self.end = start, end

@@ -78,8 +78,16 @@ def plan_reminders(
     offsets: tuple[timedelta, ...],
     zone: ZoneInfo,
     now: datetime,
+    *,
+    revision: int | None = None,
 ) -> list[Notification]:
-    """One reminder per offset, moved out of quiet hours; none already in the past."""
+    """One reminder per offset, moved out of quiet hours; none already in the past.
+
+    A rescheduled appointment passes its ``revision`` (its history length), so
+    that moving it back to a time it had before plans fresh reminders instead
+    of meeting the withdrawn rows' dedupe keys.
+    """
+    suffix = "" if revision is None else f":r{revision}"
     planned = []
     for offset in offsets:
         due = before_quiet_hours(appointment.start - offset, zone)
@@ -93,7 +101,7 @@ def plan_reminders(
                 due_at=due,
                 dedupe_key=(
                     f"{appointment.id}:reminder:{int(offset.total_seconds())}"
-                    f":{int(appointment.start.timestamp())}"
+                    f":{int(appointment.start.timestamp())}{suffix}"
                 ),
                 appointment_id=appointment.id,
             )
@@ -114,6 +122,20 @@ def status_notice(
         dedupe_key=f"{appointment.id}:status:{appointment.status}:{len(appointment.history)}",
         appointment_id=appointment.id,
         urgent=urgent,
+    )
+
+
+def rescheduled_notice(
+    appointment: Appointment, chat_id: int, zone: ZoneInfo, now: datetime
+) -> Notification:
+    """Tell ``chat_id`` the visit moved; it waits for the morning like any non-urgent news."""
+    return Notification(
+        chat_id=chat_id,
+        kind=Kind.STATUS,
+        template="notify.rescheduled",
+        due_at=after_quiet_hours(now, zone),
+        dedupe_key=f"{appointment.id}:rescheduled:{len(appointment.history)}:{chat_id}",
+        appointment_id=appointment.id,
     )
 
 

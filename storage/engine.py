@@ -16,7 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 #: Execution option read by the SQLite ``begin`` hook: ``IMMEDIATE`` (the
 #: default) takes the write lock up front, so a transaction that reads and
 #: then writes waits its turn instead of failing with ``database is locked``.
+#: :data:`NO_BEGIN` emits no ``BEGIN`` at all (see :data:`READ_ONLY`).
 SQLITE_BEGIN = "medbot_sqlite_begin"
+NO_BEGIN = "none"
+
+#: Execution options for reads that need no snapshot across statements: on
+#: SQLite no ``BEGIN``, so each statement runs in its own implicit read
+#: transaction (one consistent snapshot per statement, as under PostgreSQL's
+#: READ COMMITTED) and the connection skips the ``BEGIN`` round trip to
+#: aiosqlite's thread. It never takes the write lock. PostgreSQL ignores it.
+READ_ONLY = {SQLITE_BEGIN: NO_BEGIN}
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -51,7 +60,8 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(connection: Connection) -> None:
     mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    if mode != NO_BEGIN:
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:

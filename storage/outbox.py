@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.notifications import Delivery, Kind, Notification
-from storage.engine import writing
+from storage.engine import READ_ONLY, writing
 from storage.tables import notifications, patients
 
 
@@ -210,7 +210,8 @@ class OutboxStore:
             return int(result.rowcount or 0)
 
     async def languages(self, chat_ids: Iterable[int]) -> dict[int, str]:
-        async with self._engine.connect() as conn:
+        async with self._engine.connect() as plain:
+            conn = await plain.execution_options(**READ_ONLY)
             rows = await conn.execute(
                 select(patients.c.telegram_user_id, patients.c.language).where(
                     patients.c.telegram_user_id.in_(set(chat_ids))
@@ -219,7 +220,8 @@ class OutboxStore:
             return {r.telegram_user_id: r.language for r in rows}
 
     async def counts(self) -> dict[str, int]:
-        async with self._engine.connect() as conn:
+        async with self._engine.connect() as plain:
+            conn = await plain.execution_options(**READ_ONLY)
             rows = await conn.execute(
                 select(notifications.c.state, func.count()).group_by(notifications.c.state)
             )
@@ -229,7 +231,8 @@ class OutboxStore:
         query = select(func.min(notifications.c.next_attempt_at)).where(
             notifications.c.state == Delivery.QUEUED.value
         )
-        async with self._engine.connect() as conn:
+        async with self._engine.connect() as plain:
+            conn = await plain.execution_options(**READ_ONLY)
             found: datetime | None = (await conn.execute(query)).scalar()
         if found is not None and found.tzinfo is None:  # SQLite's min() skips the column type
             found = found.replace(tzinfo=UTC)

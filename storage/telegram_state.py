@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.engine import SQLITE_BEGIN, writing
+from storage.engine import READ_ONLY, writing
 from storage.tables import telegram_state
 
 
@@ -24,7 +24,7 @@ class TelegramStateStore:
 
     async def load(self, kind: str) -> dict[str, Any]:
         async with self._engine.connect() as plain:
-            conn = await plain.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+            conn = await plain.execution_options(**READ_ONLY)
             rows = await conn.execute(
                 select(telegram_state.c.key, telegram_state.c.data).where(
                     telegram_state.c.kind == kind

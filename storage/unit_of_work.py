@@ -19,15 +19,21 @@ from domain.ports import (
 )
 from storage.appointment_repository import SqlAppointments, is_slot_conflict
 from storage.clinic_repositories import SqlDoctors, SqlPatients, SqlSpecialties
-from storage.engine import SQLITE_BEGIN, write_turn
+from storage.engine import READ_ONLY, write_turn
 from storage.outbox import SqlNotifications
 
 
 class SqlUnitOfWork:
     """Implements :class:`domain.ports.UnitOfWork`. Make one per use-case call.
 
-    ``read_only`` starts SQLite transactions DEFERRED so readers do not queue
-    behind writers; it changes nothing on PostgreSQL.
+    ``read_only`` reads without an explicit transaction on SQLite
+    (:data:`storage.engine.READ_ONLY`): readers never queue behind writers and
+    skip the ``BEGIN`` round trip. Each statement still sees one committed
+    snapshot, but two statements may straddle another transaction's commit,
+    exactly as under PostgreSQL's READ COMMITTED, which read-only units of work
+    have always had there. No use case relies on more: what they read is
+    advisory, and every write re-reads and re-checks in its own ``BEGIN
+    IMMEDIATE`` transaction, behind the database's constraints.
     """
 
     specialties: SpecialtyRepository
@@ -52,7 +58,7 @@ class SqlUnitOfWork:
             await self._leave_turn()
             raise
         if self._read_only:
-            conn = await conn.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+            conn = await conn.execution_options(**READ_ONLY)
         await conn.begin()
         self._conn = conn
         self.specialties = SqlSpecialties(conn)

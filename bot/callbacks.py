@@ -11,6 +11,10 @@ When a format changes, its prefix changes, so old buttons read as stale.
     bk:slot:<doctor>:<epoch>             booking: time
     bk:ok | bk:back | bk:x               booking: confirm, back, cancel
     my:c:<uuid> | my:y:<uuid> | my:n     my appointments: cancel, confirm cancel, keep
+    my:r:<uuid>                          my appointments: reschedule (opens the rs: screens)
+    rs:w:<yyyymmdd> | rs:day:<yyyymmdd>  reschedule: calendar week, day
+    rs:slot:<doctor>:<epoch>             reschedule: the new time
+    rs:ok | rs:back | rs:x               reschedule: confirm, back, cancel
 """
 
 from __future__ import annotations
@@ -36,12 +40,12 @@ def parse_day(token: str) -> date | None:
         return None
 
 
-def slot_token(doctor_id: int, start: datetime) -> str:
-    return f"bk:slot:{doctor_id}:{int(start.timestamp())}"
+def slot_token(doctor_id: int, start: datetime, flow: str = "bk") -> str:
+    return f"{flow}:slot:{doctor_id}:{int(start.timestamp())}"
 
 
-def parse_slot(data: str) -> tuple[int, datetime] | None:
-    match = re.fullmatch(r"bk:slot:(\d{1,9}):(\d{9,11})", data)
+def parse_slot(data: str, flow: str = "bk") -> tuple[int, datetime] | None:
+    match = re.fullmatch(rf"{flow}:slot:(\d{{1,9}}):(\d{{9,11}})", data)
     if not match:
         return None
     return int(match[1]), datetime.fromtimestamp(int(match[2]), UTC)

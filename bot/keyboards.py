@@ -20,11 +20,14 @@ def columns(
 
 
 def with_navigation(
-    t: Translator, rows: list[list[InlineKeyboardButton]], *, back: bool = True
+    t: Translator, rows: list[list[InlineKeyboardButton]], *, back: bool = True, flow: str = "bk"
 ) -> InlineKeyboardMarkup:
-    """Rows of choices, then Back (if there is a step to go back to) and Cancel."""
-    nav = [button(t("book.back"), "bk:back")] if back else []
-    nav.append(button(t("book.cancel"), "bk:x"))
+    """Rows of choices, then Back (if there is a step to go back to) and Cancel.
+
+    ``flow`` prefixes the two buttons' data: ``bk`` for /book, ``rs`` for reschedule.
+    """
+    nav = [button(t("book.back"), f"{flow}:back")] if back else []
+    nav.append(button(t("book.cancel"), f"{flow}:x"))
     return InlineKeyboardMarkup([*rows, nav])
 
 

@@ -9,6 +9,7 @@ from bot.handlers.booking import booking_handler
 from bot.handlers.common import common_handlers, on_error, stale_button
 from bot.handlers.my_appointments import my_appointments_handlers
 from bot.handlers.registration import registration_handler
+from bot.handlers.reschedule import reschedule_handler
 from bot.i18n import LANGUAGES, Translator
 
 COMMANDS = ("start", "book", "my", "language", "cancel")
@@ -17,6 +18,7 @@ COMMANDS = ("start", "book", "my", "language", "cancel")
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(registration_handler())
     application.add_handler(booking_handler())
+    application.add_handler(reschedule_handler())
     application.add_handlers(my_appointments_handlers())
     application.add_handlers(common_handlers())
     application.add_handler(CallbackQueryHandler(stale_button))

@@ -22,10 +22,15 @@ END = ConversationHandler.END
 ANY_DOCTOR = 0
 
 
-def choices(context: Context) -> dict[str, Any]:
-    found = user_state(context).setdefault("bk", {})
+def choices(context: Context, flow: str = "bk") -> dict[str, Any]:
+    """The choices of a flow so far: ``bk`` (/book) or ``rs`` (reschedule from /my).
+
+    The calendar and time screens serve both; a flow's name is also the prefix
+    of its buttons' callback data, so one flow's buttons never drive the other.
+    """
+    found = user_state(context).setdefault(flow, {})
     if not isinstance(found, dict):
-        found = user_state(context)["bk"] = {}
+        found = user_state(context)[flow] = {}
     return found
 
 
@@ -75,19 +80,21 @@ async def show_doctors(update: Update, context: Context) -> int:
     return DOCTOR
 
 
-async def slots_between(context: Context, first: date, last: date) -> list[DoctorSlot]:
-    chosen = choices(context)
+async def slots_between(
+    context: Context, first: date, last: date, flow: str = "bk"
+) -> list[DoctorSlot]:
+    chosen = choices(context, flow)
     query = SlotQuery(chosen["country"], chosen["specialty"], chosen["doctor"] or None, first, last)
     return await open_slots(services(context).uow(read_only=True), services(context).clock, query)
 
 
-def today_in(context: Context) -> date:
-    zone = get_country(choices(context)["country"]).timezone
+def today_in(context: Context, flow: str = "bk") -> date:
+    zone = get_country(choices(context, flow)["country"]).timezone
     return services(context).clock.now().astimezone(zone).date()
 
 
-def last_bookable_day(context: Context) -> date:
-    country = get_country(choices(context)["country"])
+def last_bookable_day(context: Context, flow: str = "bk") -> date:
+    country = get_country(choices(context, flow)["country"])
     return (
         (services(context).clock.now() + country.booking.horizon)
         .astimezone(country.timezone)
@@ -99,51 +106,58 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-async def show_days(update: Update, context: Context, week: date | None = None) -> int:
+async def show_days(
+    update: Update, context: Context, week: date | None = None, flow: str = "bk"
+) -> int:
     t = translator(update, context)
-    chosen = choices(context)
+    chosen = choices(context, flow)
     zone = get_country(chosen["country"]).timezone
-    today, last = today_in(context), last_bookable_day(context)
+    today, last = today_in(context, flow), last_bookable_day(context, flow)
     opening = week is None  # then open on the first week with a free slot
     week = week or monday_of(today)
-    slots = await slots_between(context, max(week, today), min(week + timedelta(days=6), last))
+    first, last_in_week = max(week, today), min(week + timedelta(days=6), last)
+    slots = await slots_between(context, first, last_in_week, flow)
     while opening and not slots and week + timedelta(days=7) <= last:
         week += timedelta(days=7)
-        slots = await slots_between(context, week, min(week + timedelta(days=6), last))
+        slots = await slots_between(context, week, min(week + timedelta(days=6), last), flow)
     chosen["week"] = cb.day_token(week)
     days = sorted({s.slot.start.astimezone(zone).date() for s in slots})
-    rows = columns([button(t.short_day(d), f"bk:day:{cb.day_token(d)}") for d in days], 4)
+    rows = columns([button(t.short_day(d), f"{flow}:day:{cb.day_token(d)}") for d in days], 4)
     paging = []
     if week > monday_of(today):
-        paging.append(button(t("book.prev_week"), f"bk:w:{cb.day_token(week - timedelta(7))}"))
+        earlier = cb.day_token(week - timedelta(7))
+        paging.append(button(t("book.prev_week"), f"{flow}:w:{earlier}"))
     if week + timedelta(days=7) <= last:
-        paging.append(button(t("book.next_week"), f"bk:w:{cb.day_token(week + timedelta(7))}"))
+        later = cb.day_token(week + timedelta(7))
+        paging.append(button(t("book.next_week"), f"{flow}:w:{later}"))
     if paging:
         rows.append(paging)
     text = t("book.choose_day", doctor=chosen.get("doctor_name", ""))
     if not days:
         text = f"{text}\n{t('book.no_days')}"
-    await show(update, text, with_navigation(t, rows))
+    await show(update, text, with_navigation(t, rows, flow=flow))
     return DAY
 
 
-async def show_times(update: Update, context: Context, notice: str | None = None) -> int:
+async def show_times(
+    update: Update, context: Context, notice: str | None = None, flow: str = "bk"
+) -> int:
     t = translator(update, context)
-    chosen = choices(context)
+    chosen = choices(context, flow)
     country = get_country(chosen["country"])
-    day = cb.parse_day(chosen["day"]) or today_in(context)
-    slots = await slots_between(context, day, day)
+    day = cb.parse_day(chosen["day"]) or today_in(context, flow)
+    slots = await slots_between(context, day, day, flow)
     if not slots:
         await show(update, t("book.no_times"))
-        return await show_days(update, context, cb.parse_day(chosen.get("week", "")))
+        return await show_days(update, context, cb.parse_day(chosen.get("week", "")), flow)
+    zone = country.timezone
     labels = [
-        button(t.time(s.slot.start, country.timezone), cb.slot_token(s.doctor_id, s.slot.start))
+        button(t.time(s.slot.start, zone), cb.slot_token(s.doctor_id, s.slot.start, flow))
         for s in slots
     ]
     text = t("book.choose_time", day=t.day(day), zone=country.timezone.key)
-    await show(
-        update, f"{notice}\n\n{text}" if notice else text, with_navigation(t, columns(labels, 4))
-    )
+    markup = with_navigation(t, columns(labels, 4), flow=flow)
+    await show(update, f"{notice}\n\n{text}" if notice else text, markup)
     return TIME
 
 

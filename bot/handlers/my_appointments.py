@@ -1,4 +1,4 @@
-"""/my: upcoming appointments, each active one with Cancel and a confirmation step."""
+"""/my: upcoming appointments, each active one with Reschedule and Cancel (confirmed)."""
 
 from __future__ import annotations
 
@@ -53,7 +53,13 @@ async def list_upcoming(update: Update, context: Context) -> None:
         )
         if appointment.is_active:
             label = t("my.cancel_button", reference=appointment.reference)
-            buttons.append([button(label, f"my:c:{appointment.id.hex}")])
+            move = t("my.reschedule_button", reference=appointment.reference)
+            buttons.append(
+                [
+                    button(move, f"my:r:{appointment.id.hex}"),  # bot/handlers/reschedule.py
+                    button(label, f"my:c:{appointment.id.hex}"),
+                ]
+            )
     await show(update, "\n\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from bot.i18n import Translator
 from bot.settings import Settings
 from domain.ports import Clock
+from storage.directory_cache import DirectoryCache
 from storage.unit_of_work import SqlUnitOfWork
 
 SERVICES_KEY = "services"
@@ -21,9 +22,11 @@ class Services:
     engine: AsyncEngine
     clock: Clock
     settings: Settings
+    #: The clinic directory, cached for a few seconds (see storage.directory_cache).
+    directory: DirectoryCache = field(default_factory=DirectoryCache)
 
     def uow(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, read_only=read_only)
+        return SqlUnitOfWork(self.engine, read_only=read_only, directory=self.directory)
 
 
 Context = ContextTypes.DEFAULT_TYPE

@@ -19,6 +19,7 @@ from domain.ports import (
 )
 from storage.appointment_repository import SqlAppointments, is_slot_conflict
 from storage.clinic_repositories import SqlDoctors, SqlPatients, SqlSpecialties
+from storage.directory_cache import CachedDoctors, CachedSpecialties, DirectoryCache
 from storage.engine import READ_ONLY, write_turn
 from storage.outbox import SqlNotifications
 
@@ -34,6 +35,9 @@ class SqlUnitOfWork:
     have always had there. No use case relies on more: what they read is
     advisory, and every write re-reads and re-checks in its own ``BEGIN
     IMMEDIATE`` transaction, behind the database's constraints.
+
+    With a ``directory`` cache, lists of specialties and doctors are read
+    through it (:mod:`storage.directory_cache`).
     """
 
     specialties: SpecialtyRepository
@@ -42,9 +46,16 @@ class SqlUnitOfWork:
     appointments: AppointmentRepository
     notifications: NotificationRepository
 
-    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        read_only: bool = False,
+        directory: DirectoryCache | None = None,
+    ) -> None:
         self._engine = engine
         self._read_only = read_only
+        self._directory = directory
         self._conn: AsyncConnection | None = None
         self._turn: AbstractAsyncContextManager[object] | None = None
 
@@ -63,6 +74,9 @@ class SqlUnitOfWork:
         self._conn = conn
         self.specialties = SqlSpecialties(conn)
         self.doctors = SqlDoctors(conn)
+        if self._directory is not None:
+            self.specialties = CachedSpecialties(SqlSpecialties(conn), self._directory)
+            self.doctors = CachedDoctors(SqlDoctors(conn), self._directory)
         self.patients = SqlPatients(conn)
         self.appointments = SqlAppointments(conn)
         self.notifications = SqlNotifications(conn)
@@ -103,6 +117,11 @@ class SqlUnitOfWork:
             if is_slot_conflict(error):
                 raise SlotTaken("slot") from None
             raise
+        if self._directory is not None and any(
+            isinstance(repo, CachedSpecialties | CachedDoctors) and repo.changed
+            for repo in (self.specialties, self.doctors)
+        ):
+            self._directory.clear()
 
     async def rollback(self) -> None:
         await self.connection.rollback()

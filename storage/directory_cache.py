@@ -1,0 +1,96 @@
+"""A short-lived, in-process cache of the clinic directory: specialties and doctors.
+
+The directory (which specialties a country offers, its doctors and their working
+plans) changes rarely, while nearly every step of /book reads it. Lists read
+through the cache may be up to ``ttl`` seconds old. Appointments are never
+cached, so free times are always computed from fresh bookings, and booking
+re-reads the doctor inside its own write transaction: a stale entry can at worst
+offer a time that booking then refuses, never book one that is not bookable.
+
+A change committed through a unit of work of this process clears the cache at
+once; changes made by another process (``medbot seed-demo``, a second bot) show
+within ``ttl``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from domain.entities import Doctor, Specialty
+from storage.clinic_repositories import SqlDoctors, SqlSpecialties
+
+DIRECTORY_TTL = 30.0  # seconds
+
+
+class DirectoryCache:
+    def __init__(
+        self, ttl: float = DIRECTORY_TTL, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._ttl = ttl
+        self._clock = clock
+        self._specialties: dict[str, tuple[float, list[Specialty]]] = {}
+        self._doctors: dict[tuple[str, int | None], tuple[float, list[Doctor]]] = {}
+
+    async def specialties(
+        self, country: str, load: Callable[[], Awaitable[list[Specialty]]]
+    ) -> list[Specialty]:
+        now = self._clock()
+        found = self._specialties.get(country)
+        if found is None or found[0] <= now:
+            found = self._specialties[country] = (now + self._ttl, await load())
+        return list(found[1])
+
+    async def doctors(
+        self, country: str, specialty_id: int | None, load: Callable[[], Awaitable[list[Doctor]]]
+    ) -> list[Doctor]:
+        now = self._clock()
+        key = (country, specialty_id)
+        found = self._doctors.get(key)
+        if found is None or found[0] <= now:
+            found = self._doctors[key] = (now + self._ttl, await load())
+        return list(found[1])
+
+    def clear(self) -> None:
+        self._specialties.clear()
+        self._doctors.clear()
+
+
+class CachedSpecialties:
+    """:class:`SqlSpecialties` whose country lists come from the cache."""
+
+    def __init__(self, inner: SqlSpecialties, cache: DirectoryCache) -> None:
+        self._inner = inner
+        self._cache = cache
+        self.changed = False
+
+    async def add(self, specialty: Specialty) -> Specialty:
+        self.changed = True
+        return await self._inner.add(specialty)
+
+    async def get_by_code(self, code: str) -> Specialty | None:
+        return await self._inner.get_by_code(code)
+
+    async def list_for_country(self, country: str) -> list[Specialty]:
+        return await self._cache.specialties(country, lambda: self._inner.list_for_country(country))
+
+
+class CachedDoctors:
+    """:class:`SqlDoctors` whose lists come from the cache; a single doctor is read fresh."""
+
+    def __init__(self, inner: SqlDoctors, cache: DirectoryCache) -> None:
+        self._inner = inner
+        self._cache = cache
+        self.changed = False
+
+    async def add(self, doctor: Doctor) -> Doctor:
+        self.changed = True
+        return await self._inner.add(doctor)
+
+    async def get(self, doctor_id: int) -> Doctor | None:
+        return await self._inner.get(doctor_id)
+
+    async def list_for(self, country: str, specialty_id: int | None = None) -> list[Doctor]:
+        return await self._cache.doctors(
+            country, specialty_id, lambda: self._inner.list_for(country, specialty_id)
+        )

@@ -1,0 +1,73 @@
+"""The clinic directory cache: lists of specialties and doctors, a few seconds old at most."""
+
+from datetime import time
+
+from sqlalchemy import update
+
+from domain.directory import doctors_for, specialties_in
+from domain.entities import Doctor, Specialty
+from domain.schedule import weekdays_plan
+from storage.directory_cache import DirectoryCache
+from storage.tables import doctors
+from storage.unit_of_work import SqlUnitOfWork
+from tests.storage.conftest import make_clinic
+
+
+class Ticker:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def deactivate(engine, doctor_id: int) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(update(doctors).where(doctors.c.id == doctor_id).values(active=False))
+
+
+async def test_a_change_made_elsewhere_shows_once_the_entry_expires(engine) -> None:
+    clinic = await make_clinic(engine)
+    ticker = Ticker()
+    cache = DirectoryCache(ttl=30, clock=ticker)
+
+    def uow() -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, read_only=True, directory=cache)
+
+    assert [d.id for d in await doctors_for(uow(), "PE", clinic.specialty)] == [clinic.doctor]
+    await deactivate(engine, clinic.doctor)
+
+    ticker.now = 29.9
+    assert [d.id for d in await doctors_for(uow(), "PE", clinic.specialty)] == [clinic.doctor]
+    ticker.now = 30.0
+    assert await doctors_for(uow(), "PE", clinic.specialty) == []
+
+
+async def test_a_doctor_added_through_the_cache_shows_at_once(engine) -> None:
+    clinic = await make_clinic(engine)
+    cache = DirectoryCache(ttl=3600)
+    listed = await doctors_for(
+        SqlUnitOfWork(engine, read_only=True, directory=cache), "PE", clinic.specialty
+    )
+
+    async with SqlUnitOfWork(engine, directory=cache) as uow:
+        plan = weekdays_plan(time(9), time(13))
+        added = await uow.doctors.add(Doctor(None, "Dr. Dos", "PE", (clinic.specialty,), plan))
+        await uow.commit()
+
+    again = await doctors_for(
+        SqlUnitOfWork(engine, read_only=True, directory=cache), "PE", clinic.specialty
+    )
+    assert [d.id for d in listed] == [clinic.doctor]
+    assert [d.id for d in again] == [clinic.doctor, added.id]
+
+
+async def test_a_specialty_added_but_rolled_back_leaves_the_cache_as_it_was(engine) -> None:
+    clinic = await make_clinic(engine)
+    cache = DirectoryCache(ttl=3600)
+    await specialties_in(SqlUnitOfWork(engine, read_only=True, directory=cache), "PE")
+    async with SqlUnitOfWork(engine, directory=cache) as uow:
+        await uow.specialties.add(Specialty(None, "derma", "Dermatología", "Dermatology"))
+
+    listed = await specialties_in(SqlUnitOfWork(engine, read_only=True, directory=cache), "PE")
+    assert [s.id for s in listed] == [clinic.specialty]

@@ -119,7 +119,9 @@ def status_notice(
         kind=Kind.STATUS,
         template=f"notify.status.{appointment.status}",
         due_at=now if urgent else after_quiet_hours(now, zone),
-        dedupe_key=f"{appointment.id}:status:{appointment.status}:{len(appointment.history)}",
+        dedupe_key=(
+            f"{appointment.id}:status:{appointment.status}:{len(appointment.history)}:{chat_id}"
+        ),
         appointment_id=appointment.id,
         urgent=urgent,
     )

@@ -89,6 +89,17 @@ def test_a_cancellation_goes_out_at_night_but_a_confirmation_waits_for_morning()
     assert after_quiet_hours(night.replace(hour=12), LIMA) == night.replace(hour=12)
 
 
+def test_the_patient_and_the_doctor_each_get_their_own_status_message() -> None:
+    now = datetime(2026, 5, 5, 10, 0, tzinfo=LIMA)
+    cancelled = appointment_at(datetime(2026, 5, 6, 15, 0, tzinfo=LIMA))
+    cancelled.move_to(Status.CANCELLED, at=now, actor="admin:1")
+
+    patient, doctor = status_notice(cancelled, 7, LIMA, now), status_notice(cancelled, 8, LIMA, now)
+
+    # One outbox row each: rows with the same dedupe key are queued only once.
+    assert patient.dedupe_key != doctor.dedupe_key
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from playwright.async_api import Browser, async_playwright
 
 from bot.sandbox.web.launch import Sandbox
 from bot.settings import Settings
+from domain.ports import Clock
 from tests.e2e.medbot import MONDAY_8_LIMA
 from tests.unit.fakes import FakeClock
 
@@ -62,20 +64,21 @@ async def browser(chromium: Path) -> AsyncIterator[Browser]:
             await launched.close()
 
 
-def sandbox_settings(tmp_path: Path) -> Settings:
+def sandbox_settings(tmp_path: Path, **changes: object) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=f"sqlite+aiosqlite:///{tmp_path}/medbot.db",
         sandbox_database_url=f"sqlite+aiosqlite:///{tmp_path}/sandbox.db",
         sandbox_port=0,
         dispatch_interval=0.05,
+        **changes,
     )
 
 
-@pytest.fixture
-async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
-    """Sandbox mode on a free port and a fresh database, on Monday 4 May 2026 in Lima."""
-    running = Sandbox(sandbox_settings(tmp_path), FakeClock(MONDAY_8_LIMA))
+@asynccontextmanager
+async def running_sandbox(settings: Settings, base_clock: Clock) -> AsyncIterator[Sandbox]:
+    """Sandbox mode started on ``base_clock``; on the way out, no Bot API spec violations."""
+    running = Sandbox(settings, base_clock)
     await running.start()
     api = running.api
     assert api is not None
@@ -84,6 +87,13 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     finally:
         await running.stop()
     api.assert_no_violations()
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
+    """Sandbox mode on a free port and a fresh database, on Monday 4 May 2026 in Lima."""
+    async with running_sandbox(sandbox_settings(tmp_path), FakeClock(MONDAY_8_LIMA)) as running:
+        yield running
 
 
 @pytest.fixture

@@ -35,6 +35,8 @@ async def test_the_page_works_at_a_phone_width_and_a_laptop_width(
     accept = page.locator("#messages").get_by_role("button", name="I accept")
     await expect(accept).to_be_visible(timeout=10_000)
     await expect(page.get_by_label("Message")).to_be_in_viewport()
+    await expect(page.locator("#clock-now")).to_have_text("Mon 4 May, 09:00 Santiago")
+    await expect(page.get_by_role("button", name="+1 day")).to_be_in_viewport()
     assert await fits_the_width(page)
     await page.screenshot(path=str(artifacts / "chat.png"))
 

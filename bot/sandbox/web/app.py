@@ -7,6 +7,7 @@
     POST /api/chats/{id}/text       {text}: the person writes
     POST /api/chats/{id}/press      {message_id, data}: the person taps an inline button
     POST /api/chats/{id}/reply      {text}: the person taps a reply-keyboard button
+    POST /api/clock                 {advance_minutes}: skip the demo clock ahead (1 to 10080)
     GET  /files/{file_id}           a document the bot sent, as a download
 
 Actions take JSON only, so a page on another site cannot post a plain form here.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,14 +26,18 @@ from aiohttp import WSCloseCode, web
 
 from bot.sandbox.driver import BotApiStandIn
 from bot.sandbox.keyboards import inline_buttons, reply_buttons
+from bot.sandbox.web.clock import MAX_SKIP, DemoClock
 from bot.sandbox.web.feed import Feed
 from bot.sandbox.web.people import Member, People
+from bot.sandbox.web.views import clock_json
 
 STATIC = Path(__file__).with_name("static")
 FEED = web.AppKey("feed", Feed)
 PEOPLE = web.AppKey("people", People)
 API = web.AppKey("api", BotApiStandIn)
+CLOCK = web.AppKey("clock", DemoClock)
 SOCKETS = web.AppKey("sockets", set[web.WebSocketResponse])
+MAX_SKIP_MINUTES = int(MAX_SKIP.total_seconds() // 60)  # 10080, a week
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -47,9 +53,9 @@ async def errors(request: web.Request, handler: _Handler) -> web.StreamResponse:
         return web.json_response({"error": str(error)}, status=400)
 
 
-def init_app(api: BotApiStandIn, people: People, feed: Feed) -> web.Application:
+def init_app(api: BotApiStandIn, people: People, feed: Feed, clock: DemoClock) -> web.Application:
     app = web.Application(middlewares=[errors])
-    app[API], app[PEOPLE], app[FEED] = api, people, feed
+    app[API], app[PEOPLE], app[FEED], app[CLOCK] = api, people, feed, clock
     app[SOCKETS] = set()
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC)
@@ -59,6 +65,7 @@ def init_app(api: BotApiStandIn, people: People, feed: Feed) -> web.Application:
     app.router.add_post("/api/chats/{chat_id:\\d+}/text", send_text)
     app.router.add_post("/api/chats/{chat_id:\\d+}/press", press)
     app.router.add_post("/api/chats/{chat_id:\\d+}/reply", reply)
+    app.router.add_post("/api/clock", skip_ahead)
     app.router.add_get("/files/{file_id}", download)
     app.on_shutdown.append(_close_sockets)
     return app
@@ -159,6 +166,16 @@ async def reply(request: web.Request) -> web.Response:
     else:
         await member.person.send(str(button["text"]))
     return web.json_response({"ok": True})
+
+
+async def skip_ahead(request: web.Request) -> web.Response:
+    minutes = (await _body(request)).get("advance_minutes")
+    if type(minutes) is not int or not 1 <= minutes <= MAX_SKIP_MINUTES:
+        raise BadAction(f"advance_minutes is a whole number of minutes, 1 to {MAX_SKIP_MINUTES}")
+    clock = request.app[CLOCK]
+    clock.skip(timedelta(minutes=minutes))
+    request.app[FEED].clock_moved()
+    return web.json_response(clock_json(clock))
 
 
 async def download(request: web.Request) -> web.Response:

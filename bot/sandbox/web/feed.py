@@ -2,7 +2,10 @@
 
 The world fires one signal for any change; the feed wakes, collects what has a newer
 revision than it last saw, and queues one JSON payload per open page.  A page that
-connects gets a snapshot first, then the changes.
+connects gets a snapshot first, then the changes.  The demo clock's time is in the
+snapshot, and each skip ahead is sent to every page.  Each message carries the demo
+clock's time when the feed first saw it (``sandbox_date``), so the chat's times agree
+with the clock in the header; ``date`` stays what the stand-in stamped, in real time.
 """
 
 from __future__ import annotations
@@ -15,8 +18,15 @@ from typing import Any
 
 from bot.sandbox.driver import BotApiStandIn
 from bot.sandbox.journal import RequestRecord
+from bot.sandbox.web.clock import DemoClock
 from bot.sandbox.web.people import Member, People
-from bot.sandbox.web.views import alert_json, chat_json, message_json, request_json
+from bot.sandbox.web.views import (
+    alert_json,
+    chat_json,
+    clock_json,
+    message_json,
+    request_json,
+)
 from bot.sandbox.world import ChatMessage
 
 JSON = dict[str, Any]
@@ -24,9 +34,11 @@ SNAPSHOT_REQUESTS = 300
 
 
 class Feed:
-    def __init__(self, api: BotApiStandIn, people: People) -> None:
+    def __init__(self, api: BotApiStandIn, people: People, clock: DemoClock) -> None:
         self.api = api
         self.people = people
+        self.clock = clock
+        self._seen_at: dict[tuple[int, int], int] = {}  # (chat, message) -> demo clock, epoch s
         self._pages: set[asyncio.Queue[JSON]] = set()
         self._cursor = 0
         self._task: asyncio.Task[None] | None = None
@@ -62,11 +74,18 @@ class Feed:
         return {
             "type": "snapshot",
             "people": [member.as_json() for member in self.people.members.values()],
-            "messages": [message_json(m) for chat in chats for m in chat.transcript()],
+            "messages": [self._message(m) for chat in chats for m in chat.transcript()],
             "chats": [chat_json(chat) for chat in chats],
             "requests": [request_json(r) for r in requests],
             "commands": self._menus(),
+            "clock": clock_json(self.clock),
         }
+
+    def _message(self, message: ChatMessage) -> JSON:
+        shown = message_json(message)
+        key = (message.chat_id, message.message_id)
+        shown["sandbox_date"] = self._seen_at.setdefault(key, int(self.clock.now().timestamp()))
+        return shown
 
     def _menus(self) -> dict[str, list[JSON]]:
         """The command menu by language code ("" for the default), as the bot set it."""
@@ -78,6 +97,9 @@ class Feed:
 
     def person_added(self, member: Member) -> None:
         self._broadcast({"type": "person", "person": member.as_json()})
+
+    def clock_moved(self) -> None:
+        self._broadcast({"type": "clock", "clock": clock_json(self.clock)})
 
     def _broadcast(self, payload: JSON) -> None:
         for queue in self._pages:
@@ -108,7 +130,7 @@ class Feed:
         self._broadcast(
             {
                 "type": "changes",
-                "messages": [message_json(m) for m in messages],
+                "messages": [self._message(m) for m in messages],
                 "chats": [chat_json(world.chats[chat_id]) for chat_id in changed],
                 "alerts": alerts,
             }

@@ -1,7 +1,8 @@
 """Sandbox mode: the stand-in, the real bot against it, its own database, and the page.
 
 ``medbot sandbox`` (and ``make run`` without a token) runs :func:`run_sandbox`; the
-browser tests start a :class:`Sandbox` in-process with a fake clock.
+browser tests start a :class:`Sandbox` in-process on a fixed clock.  Either way the bot
+runs on a :class:`DemoClock` over that clock, which the page can skip ahead.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bot.cli import CliError
 from bot.logs import configure_logging
 from bot.sandbox.driver import BotApiStandIn
 from bot.sandbox.web.app import init_app
+from bot.sandbox.web.clock import DemoClock
 from bot.sandbox.web.database import prepare_sandbox_database
 from bot.sandbox.web.feed import Feed
 from bot.sandbox.web.people import SANDBOX_ADMIN_ID, People
@@ -30,9 +32,10 @@ LOOPBACK = "127.0.0.1"
 class Sandbox:
     """Everything sandbox mode runs, started and stopped as a unit."""
 
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(self, settings: Settings, base_clock: Clock | None = None) -> None:
+        """``base_clock`` is where the demo clock starts from: real UTC time when ``None``."""
         self.settings = settings
-        self.clock = clock
+        self.clock = DemoClock(base_clock)
         self.api: BotApiStandIn | None = None
         self.runtime: BotRuntime | None = None
         self.people: People | None = None
@@ -61,10 +64,12 @@ class Sandbox:
         self.people.add_personas()
         self.runtime = BotRuntime(self._bot_settings(self.api), self.clock)
         await self.runtime.start()
-        self.feed = Feed(self.api, self.people)
+        self.feed = Feed(self.api, self.people, self.clock)
         self.feed.start()
         self._web = web.AppRunner(
-            init_app(self.api, self.people, self.feed), access_log=None, shutdown_timeout=1.0
+            init_app(self.api, self.people, self.feed, self.clock),
+            access_log=None,
+            shutdown_timeout=1.0,
         )
         await self._web.setup()
         site = web.TCPSite(self._web, self.settings.sandbox_host, self.settings.sandbox_port)

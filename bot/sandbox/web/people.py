@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import phonenumbers
 
 from bot.sandbox.driver import BotApiStandIn, Person
+from domain.countries import get_country
 
 SANDBOX_ADMIN_ID = 700_000_009
 SANDBOX_DOCTOR_ID = 700_000_003
@@ -73,6 +74,7 @@ class Member:
             "name": name,
             "role": self.role,
             "country": self.country,
+            "time_zone": get_country(self.country).timezone.key,  # the page's clock shows it
             "language": profile.language_code,
             "phone": self.person.phone_number,
         }

@@ -1,4 +1,4 @@
-"""What the page is sent: messages, the state of each chat, and the request journal, as JSON."""
+"""What the page is sent: messages, chat states, the request journal and the clock, as JSON."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.sandbox.journal import RequestRecord
 from bot.sandbox.keyboards import reply_buttons
+from bot.sandbox.web.clock import DemoClock
 from bot.sandbox.world import CallbackAnswer, Chat, ChatMessage
 
 JSON = dict[str, Any]
@@ -92,6 +93,14 @@ def request_json(record: RequestRecord) -> JSON:
         "description": record.description,
         "violations": list(record.violations),
         "ms": round(record.duration * 1000, 1),
+    }
+
+
+def clock_json(clock: DemoClock) -> JSON:
+    """The sandbox's time (ISO 8601, UTC) and how far it was skipped ahead of its base."""
+    return {
+        "now": clock.now().isoformat(timespec="seconds"),
+        "skipped_minutes": int(clock.skipped.total_seconds() // 60),
     }
 
 

@@ -11,6 +11,8 @@ const state = {
   requests: [],
   violations: 0,
   current: null,
+  clockOffset: 0,           // the sandbox clock minus this browser's clock, in ms
+  clockRead: 0,             // the newest sandbox time read, in ms since the epoch
 };
 
 const $ = (selector) => document.querySelector(selector);
@@ -90,7 +92,58 @@ function select(chatId) {
   renderPeople();
   renderChat();
   renderCommands();
+  renderClock();
   $("#composer input").focus();
+}
+
+// ---- the demo clock -------------------------------------------------------------------
+
+// The sandbox's time, shown in the chosen person's zone. Between readings from the
+// sandbox it runs on with this browser's clock; every skip sends a fresh reading.
+// The sandbox clock never goes back, so a reading older than one seen is stale.
+function setClock(clock, fresh = false) {
+  const read = Date.parse(clock.now);
+  if (!fresh && read < state.clockRead) return;
+  state.clockRead = read;
+  state.clockOffset = read - Date.now();
+  renderClock();
+}
+
+function currentZone() {
+  const person = state.people.get(state.current);
+  return (person && person.time_zone) || "UTC";
+}
+
+function clockTime(date, withDay = false) {
+  const day = withDay ? { weekday: "short", day: "numeric", month: "short" } : {};
+  return new Intl.DateTimeFormat("en-GB", {
+    ...day, hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: currentZone(),
+  }).format(date);
+}
+
+function renderClock() {
+  const zone = currentZone();
+  const now = new Date(Date.now() + state.clockOffset);
+  const shown = clockTime(now, true);
+  const node = $("#clock-now");
+  node.textContent = `${shown} ${zone.split("/").pop().replace(/_/g, " ")}`;
+  node.dateTime = now.toISOString();
+}
+
+async function skipAhead(button) {
+  const buttons = document.querySelectorAll(".clock button");
+  for (const b of buttons) b.disabled = true;
+  try {
+    const response = await fetch("/api/clock", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ advance_minutes: Number(button.dataset.minutes) }),
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (response.ok) setClock(answer);
+    else showToast(answer.error || `the sandbox answered ${response.status}`);
+  } finally {
+    for (const b of buttons) b.disabled = false;
+  }
 }
 
 // ---- the chat -------------------------------------------------------------------------
@@ -108,7 +161,7 @@ function messageNode(message) {
   } else {
     bubble.append(renderText(message.text || "", message.entities));
   }
-  const time = new Date(message.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const time = clockTime(new Date((message.sandbox_date ?? message.date) * 1000));
   bubble.append(el("span", { className: "meta" }, message.edited ? `edited ${time}` : time));
   const node = el("li", {
     className: `msg ${message.from_bot ? "bot" : "me"}`,
@@ -243,11 +296,14 @@ function apply(payload) {
     for (const chat of payload.chats) state.keyboards.set(chat.chat_id, chat.reply_keyboard);
     for (const request of payload.requests) addRequest(request);
     state.commands = payload.commands || {};
+    setClock(payload.clock, true);  // fresh: after a restart the sandbox starts anew
     if (!state.people.has(state.current)) state.current = payload.people.length ? payload.people[0].id : null;
     select(state.current);
   } else if (payload.type === "person") {
     state.people.set(payload.person.id, payload.person);
     renderPeople();
+  } else if (payload.type === "clock") {
+    setClock(payload.clock);
   } else if (payload.type === "request") {
     addRequest(payload.request);
   } else if (payload.type === "changes") {
@@ -323,5 +379,9 @@ document.addEventListener("DOMContentLoaded", () => {
     if (open) $("#requests-panel").scrollIntoView({ block: "start" });
   });
   $("#alert-ok").addEventListener("click", () => { $("#alert").hidden = true; });
+  for (const button of document.querySelectorAll(".clock button")) {
+    button.addEventListener("click", () => skipAhead(button));
+  }
+  setInterval(renderClock, 10_000);
   connect();
 });

@@ -50,12 +50,12 @@ async def open_slots(uow: UnitOfWork, clock: Clock, query: SlotQuery) -> list[Do
         doctors = [d for d in doctors if d.active]
         if query.doctor_id is not None:
             doctors = [d for d in doctors if d.id == query.doctor_id]
-        found: dict[object, DoctorSlot] = {}
-        for doctor in doctors:
-            spans = await uow.appointments.busy_for_doctor(doctor.id or 0, start, end)
-            busy = [Busy(*span) for span in spans]
-            for slot in free_slots(doctor, rules, first_day, last_day, busy=busy, now=now):
-                found.setdefault(slot.start, DoctorSlot(doctor.id or 0, slot))
+        spans = await uow.appointments.busy_for_doctors([d.id or 0 for d in doctors], start, end)
+    found: dict[object, DoctorSlot] = {}
+    for doctor in doctors:
+        busy = [Busy(*span) for span in spans[doctor.id or 0]]
+        for slot in free_slots(doctor, rules, first_day, last_day, busy=busy, now=now):
+            found.setdefault(slot.start, DoctorSlot(doctor.id or 0, slot))
     return sorted(found.values(), key=lambda s: s.slot.start)
 
 

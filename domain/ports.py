@@ -62,6 +62,12 @@ class AppointmentRepository(Protocol):
         """(start, end) of the doctor's active appointments overlapping ``[start, end)``."""
         ...
 
+    async def busy_for_doctors(
+        self, doctor_ids: list[int], start: datetime, end: datetime
+    ) -> dict[int, list[tuple[datetime, datetime]]]:
+        """:meth:`busy_for_doctor` of several doctors at once, by doctor id (every id a key)."""
+        ...
+
     async def active_for_patient(
         self, patient_id: int, start: datetime, end: datetime
     ) -> list[Appointment]:

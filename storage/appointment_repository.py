@@ -108,6 +108,16 @@ class SqlAppointments:
         rows = await self._conn.execute(_DOCTOR_BUSY, _window(doctor_id, start, end))
         return [(r.starts_at, r.ends_at) for r in rows]
 
+    async def busy_for_doctors(
+        self, doctor_ids: list[int], start: datetime, end: datetime
+    ) -> dict[int, list[tuple[datetime, datetime]]]:
+        found: dict[int, list[tuple[datetime, datetime]]] = {d: [] for d in doctor_ids}
+        if doctor_ids:
+            window = _window(0, start, end) | {"owners": doctor_ids}
+            for r in await self._conn.execute(_DOCTORS_BUSY, window):
+                found[r.doctor_id].append((r.starts_at, r.ends_at))
+        return found
+
     async def active_for_patient(
         self, patient_id: int, start: datetime, end: datetime
     ) -> list[Appointment]:
@@ -133,8 +143,11 @@ class SqlAppointments:
         self._stored_history[appointment.id] = len(appointment.history)
 
 
-def _overlap_filter(owner: ColumnElement[int]) -> tuple[ColumnElement[bool] | TextClause, ...]:
-    """Active appointments of ``owner`` overlapping ``[:start, :end)``.
+def _overlap_filter(
+    owner: ColumnElement[int], *, many: bool = False
+) -> tuple[ColumnElement[bool] | TextClause, ...]:
+    """Active appointments of ``owner`` (of any of ``:owners``, with ``many``)
+    overlapping ``[:start, :end)``.
 
     The status list is a literal, the same text as the partial unique index's
     predicate, so both databases can answer from that index; the lower bound
@@ -143,7 +156,7 @@ def _overlap_filter(owner: ColumnElement[int]) -> tuple[ColumnElement[bool] | Te
     """
     moment = UTCDateTime()
     return (
-        owner == bindparam("owner"),
+        owner.in_(bindparam("owners", expanding=True)) if many else owner == bindparam("owner"),
         ACTIVE_FILTER,
         appointments.c.starts_at >= bindparam("lower", type_=moment),
         appointments.c.starts_at < bindparam("end", type_=moment),
@@ -163,6 +176,9 @@ _DOCTOR_ACTIVE = (
 _DOCTOR_BUSY = select(appointments.c.starts_at, appointments.c.ends_at).where(
     *_overlap_filter(appointments.c.doctor_id)
 )
+_DOCTORS_BUSY = select(
+    appointments.c.doctor_id, appointments.c.starts_at, appointments.c.ends_at
+).where(*_overlap_filter(appointments.c.doctor_id, many=True))
 _PATIENT_ACTIVE = (
     select(appointments)
     .where(*_overlap_filter(appointments.c.patient_id))

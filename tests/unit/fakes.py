@@ -122,6 +122,11 @@ class _Appointments:
     ) -> list[tuple[datetime, datetime]]:
         return [(a.start, a.end) for a in await self.active_for_doctor(doctor_id, start, end)]
 
+    async def busy_for_doctors(
+        self, doctor_ids: list[int], start: datetime, end: datetime
+    ) -> dict[int, list[tuple[datetime, datetime]]]:
+        return {d: await self.busy_for_doctor(d, start, end) for d in doctor_ids}
+
     async def active_for_patient(
         self, patient_id: int, start: datetime, end: datetime
     ) -> list[Appointment]:

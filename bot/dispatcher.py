@@ -122,6 +122,8 @@ class Dispatcher:
             return 0
         async with self._lock:
             now = self._clock.now()
+            if not await self._store.has_work(now):  # idle: a read, no write lock
+                return 0
             await self._store.release_expired(now)
             claimed = await self._store.claim(now, self._settings.batch, now + self._settings.lease)
             if not claimed:

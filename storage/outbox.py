@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from domain.notifications import Delivery, Kind, Notification
 from storage.engine import READ_ONLY, writing
 from storage.tables import notifications, patients
+from storage.types import UTCDateTime
 
 
 class SqlNotifications:
@@ -75,6 +76,20 @@ _MARK_SENT = (
 )
 
 
+_HAS_WORK = select(
+    or_(
+        exists().where(
+            notifications.c.state == Delivery.QUEUED.value,
+            notifications.c.next_attempt_at <= bindparam("now", type_=UTCDateTime()),
+        ),
+        exists().where(
+            notifications.c.state == Delivery.SENDING.value,
+            notifications.c.lease_until < bindparam("now", type_=UTCDateTime()),
+        ),
+    )
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Claimed:
     id: int
@@ -96,6 +111,17 @@ class OutboxStore:
         """Queue notifications outside a use case (the dispatcher's own alerts)."""
         async with writing(self._engine) as conn:
             await SqlNotifications(conn).add(planned)
+
+    async def has_work(self, now: datetime) -> bool:
+        """Whether a round would find anything: a due queued row or an expired lease.
+
+        A plain read that takes no write lock, so an idle dispatcher does not
+        make writers (bookings, registrations) queue behind it every second.
+        """
+        async with self._engine.connect() as plain:
+            conn = await plain.execution_options(**READ_ONLY)
+            found = await conn.execute(_HAS_WORK, {"now": now})
+            return bool(found.scalar())
 
     async def release_expired(self, now: datetime) -> int:
         """Rows left in ``sending`` past their lease (a crash) go back to the queue."""

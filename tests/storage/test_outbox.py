@@ -97,3 +97,16 @@ async def test_dead_rows_can_be_requeued(engine) -> None:
 
     assert await store.counts() == {"queued": 1}
     assert await store.oldest_due() == NOW
+
+
+async def test_the_idle_check_sees_due_rows_and_expired_leases_only(engine) -> None:
+    store = OutboxStore(engine)
+    assert not await store.has_work(NOW)
+
+    await store.queue([notice(1, NOW + timedelta(minutes=1))])
+    assert not await store.has_work(NOW)
+    assert await store.has_work(NOW + timedelta(minutes=1))
+
+    await store.claim(NOW + timedelta(minutes=1), 10, NOW + timedelta(minutes=2))
+    assert not await store.has_work(NOW + timedelta(minutes=1))
+    assert await store.has_work(NOW + timedelta(minutes=2, seconds=1))

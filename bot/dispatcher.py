@@ -24,7 +24,7 @@ import random
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 from aiolimiter import AsyncLimiter
@@ -128,6 +128,10 @@ class Dispatcher:
             claimed = await self._store.claim(now, self._settings.batch, now + self._settings.lease)
             if not claimed:
                 return 0
+            late = [r for r in claimed if _visit_began(r, now)]
+            if late:  # e.g. after a long outage: a reminder after the visit helps no one
+                await self._store.withdraw_rows([r.id for r in late], "the visit had begun")
+                claimed = [r for r in claimed if not _visit_began(r, now)]
             languages = await self._store.languages(r.chat_id for r in claimed)
             by_chat: dict[int, list[Claimed]] = defaultdict(list)
             for row in claimed:
@@ -227,6 +231,11 @@ class Dispatcher:
                 for admin in self._settings.admins
             ]
         )
+
+
+def _visit_began(row: Claimed, now: datetime) -> bool:
+    start = row.params.get("start")
+    return row.kind == Kind.REMINDER.value and start is not None and int(start) <= now.timestamp()
 
 
 def _seconds(value: object) -> timedelta:

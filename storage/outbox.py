@@ -217,6 +217,15 @@ class OutboxStore:
                 .values(state=Delivery.DEAD.value, last_error=error[:200], lease_until=None)
             )
 
+    async def withdraw_rows(self, row_ids: list[int], reason: str) -> None:
+        """Claimed rows that must not go out any more (a reminder whose visit began)."""
+        async with writing(self._engine) as conn:
+            await conn.execute(
+                update(notifications)
+                .where(notifications.c.id.in_(row_ids))
+                .values(state=Delivery.WITHDRAWN.value, last_error=reason[:200], lease_until=None)
+            )
+
     async def chat_unreachable(self, chat_id: int, at: datetime, error: str) -> int:
         """The person blocked the bot: remember it and kill everything queued for them."""
         async with writing(self._engine) as conn:

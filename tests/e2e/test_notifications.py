@@ -75,6 +75,22 @@ async def test_after_a_cancellation_no_reminder_comes(api: BotApiStandIn, clinic
     assert sorted(await clinic.notification_states()) == ["withdrawn", "withdrawn"]
 
 
+async def test_reminders_are_not_sent_once_the_visit_has_begun(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    ana = api.person("Ana", language_code="es")
+    await ana.send("/start")
+    patient = await clinic.register(ana.user_id)
+    await clinic.book(patient, TUESDAY_1030_LIMA)
+
+    # The bot was down from booking until after the visit: both reminders are overdue.
+    clinic.clock.set(TUESDAY_1030_LIMA + timedelta(minutes=5))
+    await asyncio.sleep(0.5)  # ten dispatcher rounds
+
+    assert not any("Recordatorio" in m.text for m in ana.messages)
+    assert sorted(await clinic.notification_states()) == ["withdrawn", "withdrawn"]
+
+
 async def test_a_reminder_due_in_quiet_hours_comes_the_evening_before(
     api: BotApiStandIn, clinic: Clinic
 ) -> None:

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 
 from domain.countries import Country
 from domain.entities import Doctor
@@ -84,22 +85,42 @@ def local_window(country: Country, first_day: date, last_day: date) -> tuple[dat
 def _day_slots(day: date, hours: DayHours, length: timedelta, country: Country) -> Iterator[Slot]:
     zone = country.timezone
     opening = datetime.combine(day, hours.hours.start)
-    closing = datetime.combine(day, hours.hours.end)
-    breaks = [(datetime.combine(day, b.start), datetime.combine(day, b.end)) for b in hours.breaks]
-    first, last = _to_utc(opening, zone), _to_utc(closing - length, zone)
-    # Most days keep one UTC offset through working hours: plain arithmetic then.
-    steady = first is not None and last is not None and last - first == closing - length - opening
-    base = first if steady else None
-    seen: set[datetime] = set()
+    offsets = _slot_offsets(hours, length)
+    if not offsets:
+        return
+    first, last = _to_utc(opening + offsets[0], zone), _to_utc(opening + offsets[-1], zone)
+    if first is not None and last is not None and last - first == offsets[-1] - offsets[0]:
+        # Most days keep one UTC offset through working hours: plain arithmetic then.
+        for offset in offsets:
+            start = first + (offset - offsets[0])
+            yield Slot(start, start + length)
+        return
+    seen: set[datetime] = set()  # a DST change today: each wall time on its own
+    for offset in offsets:
+        start_utc = _to_utc(opening + offset, zone)
+        if start_utc is not None and start_utc not in seen:
+            seen.add(start_utc)
+            yield Slot(start_utc, start_utc + length)
+
+
+@lru_cache(maxsize=512)
+def _slot_offsets(hours: DayHours, length: timedelta) -> tuple[timedelta, ...]:
+    """Where a working day's slots start, from its opening, breaks left out; wall-clock
+    arithmetic only, so the same for every day with these hours."""
+    opening = datetime.combine(date.min, hours.hours.start)
+    closing = datetime.combine(date.min, hours.hours.end)
+    breaks = [
+        (datetime.combine(date.min, b.start), datetime.combine(date.min, b.end))
+        for b in hours.breaks
+    ]
+    offsets = []
     cursor = opening
     while cursor + length <= closing:
         slot_end = cursor + length
         if not any(start < slot_end and cursor < end for start, end in breaks):
-            start_utc = base + (cursor - opening) if base is not None else _to_utc(cursor, zone)
-            if start_utc is not None and start_utc not in seen:
-                seen.add(start_utc)
-                yield Slot(start_utc, start_utc + length)
+            offsets.append(cursor - opening)
         cursor = slot_end
+    return tuple(offsets)
 
 
 def _to_utc(local: datetime, zone: tzinfo) -> datetime | None:

@@ -11,11 +11,17 @@ Only the transport changes: PTB's ``BaseRequest`` still turns status codes into
 ``TelegramError``\\ s, and parameters go as a form (files as multipart), as with
 ``HTTPXRequest``. Timeouts follow PTB's meaning where aiohttp has one: connect,
 read (per socket read) and pool (waiting for a free connection, counted with
-connect); aiohttp has no write timeout, so a stuck write ends with the read one.
+connect). aiohttp has no write timeout (its read timer starts once the body is
+written), so the whole call is bounded by the sum of the four, as a stuck
+upload would otherwise hang forever.
+
+Errors never carry aiohttp's message: some name the request URL, which holds
+the bot's token, and would reach the logs.
 """
 
 from __future__ import annotations
 
+import io
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
@@ -41,6 +47,7 @@ class AiohttpRequest(BaseRequest):
         "_proxy_by_origin",
         "_read",
         "_session",
+        "_write",
     )
 
     def __init__(
@@ -48,11 +55,13 @@ class AiohttpRequest(BaseRequest):
         connection_pool_size: int = 256,
         *,
         read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
     ) -> None:
         self._limit = connection_pool_size
         self._read = read_timeout
+        self._write = write_timeout
         self._connect = connect_timeout
         self._pool = pool_timeout
         self._session: aiohttp.ClientSession | None = None
@@ -84,7 +93,7 @@ class AiohttpRequest(BaseRequest):
         method: str,
         request_data: RequestData | None = None,
         read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,  # noqa: ARG002 (no such timeout)
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
@@ -93,8 +102,10 @@ class AiohttpRequest(BaseRequest):
         read = self._read if isinstance(read_timeout, DefaultValue) else read_timeout
         connect = self._connect if isinstance(connect_timeout, DefaultValue) else connect_timeout
         pool = self._pool if isinstance(pool_timeout, DefaultValue) else pool_timeout
+        write = self._write if isinstance(write_timeout, DefaultValue) else write_timeout
+        parts = (connect, pool, write, read)
         timeout = aiohttp.ClientTimeout(
-            total=None,
+            total=None if None in parts else sum(p for p in parts if p is not None),
             connect=None if connect is None or pool is None else connect + pool,
             sock_connect=connect,
             sock_read=read,
@@ -109,10 +120,12 @@ class AiohttpRequest(BaseRequest):
                 proxy=self._proxy_for(url),
             ) as response:
                 return response.status, await response.read()
-        except TimeoutError as error:
-            raise TimedOut from error
+        except TimeoutError:
+            raise TimedOut from None  # aiohttp's message may name the URL, token and all
+        except aiohttp.ClientResponseError as error:
+            raise NetworkError(f"aiohttp.{type(error).__name__}: status {error.status}") from None
         except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+            raise NetworkError(f"aiohttp.{type(error).__name__}") from None
 
     def _proxy_for(self, url: str) -> str | None:
         parts = urlsplit(url)
@@ -133,5 +146,6 @@ def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str]
         return request_data.json_parameters
     form = aiohttp.FormData(request_data.json_parameters)
     for name, (filename, content, mime_type) in files.items():
-        form.add_field(name, content, filename=filename, content_type=mime_type)
+        # A stream, not bytes: aiohttp warns that a large bytes body blocks the loop.
+        form.add_field(name, io.BytesIO(content), filename=filename, content_type=mime_type)
     return form

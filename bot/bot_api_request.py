@@ -147,5 +147,6 @@ def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str]
     form = aiohttp.FormData(request_data.json_parameters)
     for name, (filename, content, mime_type) in files.items():
         # A stream, not bytes: aiohttp warns that a large bytes body blocks the loop.
-        form.add_field(name, io.BytesIO(content), filename=filename, content_type=mime_type)
+        stream = io.BytesIO(content) if isinstance(content, bytes) else content
+        form.add_field(name, stream, filename=filename, content_type=mime_type)
     return form

@@ -136,6 +136,15 @@ class Dispatcher:
             by_chat: dict[int, list[Claimed]] = defaultdict(list)
             for row in claimed:
                 by_chat[row.chat_id].append(row)
+            # A chat's rows go out a second apart; hand back what would outlast the
+            # lease, or another worker would take those rows over and send them too.
+            cap = max(
+                1, int(self._settings.lease.total_seconds() / 2 / self._settings.per_chat_interval)
+            )
+            later = [r.id for rows in by_chat.values() for r in rows[cap:]]
+            if later:
+                await self._store.release(later)
+                by_chat = {chat: rows[:cap] for chat, rows in by_chat.items()}
             outcome = _Outcome(_SentMarks(self._store, self._clock))
             try:
                 await asyncio.gather(

@@ -51,13 +51,14 @@ class SqlNotifications:
         )
 
     async def withdraw(self, appointment_id: uuid.UUID, kind: Kind) -> None:
-        """Queued notifications of this kind about the appointment will not be sent."""
+        """Notifications of this kind about the appointment will not be sent; one being
+        sent right now is not sent again if that attempt fails."""
         await self._conn.execute(
             update(notifications)
             .where(
                 notifications.c.appointment_id == appointment_id,
                 notifications.c.kind == kind.value,
-                notifications.c.state == Delivery.QUEUED.value,
+                notifications.c.state.in_([Delivery.QUEUED.value, Delivery.SENDING.value]),
             )
             .values(state=Delivery.WITHDRAWN.value)
         )
@@ -183,14 +184,34 @@ class OutboxStore:
             )
 
     async def retry(self, row_ids: list[int], at: datetime, error: str) -> None:
+        """Claimed rows go back to the queue for ``at``; rows withdrawn meanwhile stay so."""
         async with writing(self._engine) as conn:
             await conn.execute(
                 update(notifications)
-                .where(notifications.c.id.in_(row_ids))
+                .where(
+                    notifications.c.id.in_(row_ids),
+                    notifications.c.state == Delivery.SENDING.value,
+                )
                 .values(
                     state=Delivery.QUEUED.value,
                     next_attempt_at=at,
                     last_error=error[:200],
+                    lease_until=None,
+                )
+            )
+
+    async def release(self, row_ids: list[int]) -> None:
+        """Claimed rows handed back unsent and unattempted, for a later round."""
+        async with writing(self._engine) as conn:
+            await conn.execute(
+                update(notifications)
+                .where(
+                    notifications.c.id.in_(row_ids),
+                    notifications.c.state == Delivery.SENDING.value,
+                )
+                .values(
+                    state=Delivery.QUEUED.value,
+                    attempts=notifications.c.attempts - 1,
                     lease_until=None,
                 )
             )

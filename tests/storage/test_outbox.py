@@ -1,10 +1,12 @@
 import asyncio
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from domain.notifications import Kind, Notification
-from storage.outbox import OutboxStore
+from storage.outbox import OutboxStore, SqlNotifications
 
 NOW = datetime(2026, 5, 4, 13, 0, tzinfo=UTC)
+APPOINTMENT = uuid.UUID(int=7)
 
 
 def notice(i: int, due: datetime = NOW) -> Notification:
@@ -110,3 +112,38 @@ async def test_the_idle_check_sees_due_rows_and_expired_leases_only(engine) -> N
     await store.claim(NOW + timedelta(minutes=1), 10, NOW + timedelta(minutes=2))
     assert not await store.has_work(NOW + timedelta(minutes=1))
     assert await store.has_work(NOW + timedelta(minutes=2, seconds=1))
+
+
+async def test_a_row_withdrawn_while_being_sent_stays_withdrawn_when_the_send_fails(
+    engine,
+) -> None:
+    store = OutboxStore(engine)
+    reminder = Notification(
+        chat_id=1001,
+        kind=Kind.REMINDER,
+        template="notify.reminder",
+        due_at=NOW,
+        dedupe_key="r1",
+        params={},
+        appointment_id=APPOINTMENT,
+    )
+    await store.queue([reminder])
+    [row] = await store.claim(NOW, 10, NOW + timedelta(seconds=60))
+    async with engine.begin() as conn:  # the appointment is cancelled meanwhile
+        await SqlNotifications(conn).withdraw(APPOINTMENT, Kind.REMINDER)
+
+    await store.retry([row.id], NOW + timedelta(seconds=5), "timed out")
+
+    assert await store.counts() == {"withdrawn": 1}
+
+
+async def test_rows_handed_back_unsent_are_queued_again_unattempted(engine) -> None:
+    store = OutboxStore(engine)
+    await store.queue([notice(1), notice(2)])
+    claimed = await store.claim(NOW, 10, NOW + timedelta(seconds=60))
+
+    await store.release([claimed[1].id])
+
+    assert await store.counts() == {"queued": 1, "sending": 1}
+    [again] = await store.claim(NOW, 10, NOW + timedelta(seconds=60))
+    assert (again.id, again.attempts) == (claimed[1].id, 1)

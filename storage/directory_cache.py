@@ -31,6 +31,8 @@ class DirectoryCache:
         self._clock = clock
         self._specialties: dict[str, tuple[float, list[Specialty]]] = {}
         self._doctors: dict[tuple[str, int | None], tuple[float, list[Doctor]]] = {}
+        #: Bumped by :meth:`clear`: a load that began before a clear is not kept.
+        self._generation = 0
 
     async def specialties(
         self, country: str, load: Callable[[], Awaitable[list[Specialty]]]
@@ -38,7 +40,10 @@ class DirectoryCache:
         now = self._clock()
         found = self._specialties.get(country)
         if found is None or found[0] <= now:
-            found = self._specialties[country] = (now + self._ttl, await load())
+            generation = self._generation
+            found = (now + self._ttl, await load())
+            if generation == self._generation:
+                self._specialties[country] = found
         return list(found[1])
 
     async def doctors(
@@ -48,10 +53,14 @@ class DirectoryCache:
         key = (country, specialty_id)
         found = self._doctors.get(key)
         if found is None or found[0] <= now:
-            found = self._doctors[key] = (now + self._ttl, await load())
+            generation = self._generation
+            found = (now + self._ttl, await load())
+            if generation == self._generation:
+                self._doctors[key] = found
         return list(found[1])
 
     def clear(self) -> None:
+        self._generation += 1
         self._specialties.clear()
         self._doctors.clear()
 

@@ -71,3 +71,19 @@ async def test_a_specialty_added_but_rolled_back_leaves_the_cache_as_it_was(engi
 
     listed = await specialties_in(SqlUnitOfWork(engine, read_only=True, directory=cache), "PE")
     assert [s.id for s in listed] == [clinic.specialty]
+
+
+async def test_a_list_read_before_a_change_is_not_kept_after_the_change_clears_the_cache() -> None:
+    cache = DirectoryCache(ttl=30, clock=Ticker())
+    old = Specialty(1, "cardio", "Cardiología", "Cardiology")
+
+    async def slow_load() -> list[Specialty]:
+        cache.clear()  # a change commits while this read is under way
+        return [old]
+
+    assert await cache.specialties("PE", slow_load) == [old]
+
+    async def fresh_load() -> list[Specialty]:
+        return []
+
+    assert await cache.specialties("PE", fresh_load) == []  # read again, not the stale list

@@ -10,6 +10,7 @@ Each error carries a stable ``code`` that the edges use as a catalog key.
     ├── NotFound
     ├── NotAllowed
     │   ├── InvalidTransition
+    │   │   └── ConcurrentChange
     │   └── CancellationWindowClosed
     └── Unavailable
         ├── SlotUnavailable
@@ -59,6 +60,18 @@ class InvalidTransition(NotAllowed):
     """An appointment cannot move from its status to the one asked for."""
 
     code = "invalid_transition"
+
+
+class ConcurrentChange(InvalidTransition):
+    """The appointment changed (status or time) between reading and writing it.
+
+    Another transaction cancelled, rejected or moved it first; the change asked
+    for was made against a stale copy and was not applied. A subclass of
+    :class:`InvalidTransition` because, to whoever asked, it is the same thing:
+    the button they tapped is no longer valid.
+    """
+
+    code = "concurrent_change"
 
 
 class CancellationWindowClosed(NotAllowed):

@@ -47,7 +47,11 @@ class AppointmentRepository(Protocol):
 
     async def get(self, appointment_id: uuid.UUID) -> Appointment | None: ...
     async def save(self, appointment: Appointment) -> None:
-        """Store a changed status and the history entries not yet stored."""
+        """Store a changed status or time and the history entries not yet stored.
+
+        Raises :class:`~domain.errors.ConcurrentChange` if the stored status
+        or start is no longer the one read in this unit of work.
+        """
         ...
 
     async def active_for_doctor(

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.entities import Appointment, StatusChange
-from domain.errors import SlotTaken
+from domain.errors import ConcurrentChange, SlotTaken
 from domain.status import Status
 from storage.tables import ACTIVE_FILTER, SLOT_INDEX, appointment_status_changes, appointments
 from storage.types import UTCDateTime
@@ -27,9 +27,25 @@ def is_slot_conflict(error: IntegrityError) -> bool:
 
 
 class SqlAppointments:
+    """Appointments on one unit of work's connection.
+
+    :meth:`save` is optimistic: it updates the row only if its status and
+    start are still what this repository last read (or wrote) for it, and
+    raises :class:`~domain.errors.ConcurrentChange` otherwise. Use cases read
+    with a plain ``SELECT``; under PostgreSQL's READ COMMITTED another
+    transaction may cancel, reject or move the appointment before the
+    ``UPDATE``, which then waits for the row lock and re-checks its ``WHERE``
+    against the committed row, so a stale copy never writes its status or
+    time back. (SQLite's write units of work read inside ``BEGIN IMMEDIATE``,
+    where this never fires.)
+    """
+
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
         self._stored_history: dict[uuid.UUID, int] = {}
+        #: Per appointment, the (status, start) the database held when this
+        #: repository last read or wrote it: what :meth:`save` expects to find.
+        self._stored_state: dict[uuid.UUID, tuple[Status, datetime]] = {}
 
     async def add(self, appointment: Appointment) -> None:
         try:
@@ -50,6 +66,7 @@ class SqlAppointments:
             if is_slot_conflict(error):
                 raise SlotTaken(appointment.start.isoformat()) from None
             raise
+        self._stored_state[appointment.id] = (appointment.status, appointment.start)
         await self._insert_history(appointment)
 
     async def get(self, appointment_id: uuid.UUID) -> Appointment | None:
@@ -77,14 +94,26 @@ class SqlAppointments:
             for c in changes
         ]
         self._stored_history[appointment.id] = len(appointment.history)
+        self._stored_state[appointment.id] = (appointment.status, appointment.start)
         return appointment
 
     async def save(self, appointment: Appointment) -> None:
+        """Write the appointment's status and time, if nobody changed them meanwhile.
+
+        Raises :class:`~domain.errors.ConcurrentChange` when the row no longer
+        has the status and start read by :meth:`get` (see the class docstring).
+        An appointment this repository never read is updated unconditionally.
+        """
+        statement = update(appointments).where(appointments.c.id == appointment.id)
+        expected = self._stored_state.get(appointment.id)
+        if expected is not None:
+            status, start = expected
+            statement = statement.where(
+                appointments.c.status == status.value, appointments.c.starts_at == start
+            )
         try:
-            await self._conn.execute(
-                update(appointments)
-                .where(appointments.c.id == appointment.id)
-                .values(
+            result = await self._conn.execute(
+                statement.values(
                     status=appointment.status.value,
                     starts_at=appointment.start,
                     ends_at=appointment.end,
@@ -94,6 +123,9 @@ class SqlAppointments:
             if is_slot_conflict(error):
                 raise SlotTaken(appointment.start.isoformat()) from None
             raise
+        if result.rowcount != 1:
+            raise ConcurrentChange(appointment.reference)
+        self._stored_state[appointment.id] = (appointment.status, appointment.start)
         await self._insert_history(appointment)
 
     async def active_for_doctor(

@@ -1,10 +1,13 @@
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
-from domain.booking import Actor, BookCommand, Role, book, reschedule
-from domain.errors import SlotTaken
+from domain.booking import Actor, BookCommand, Role, book, cancel, change_status, reschedule
+from domain.errors import InvalidTransition, SlotTaken
+from domain.status import Status
 from storage.tables import appointment_status_changes, appointments, notifications
 from storage.unit_of_work import SqlUnitOfWork
 from tests.storage.conftest import make_clinic
@@ -102,3 +105,108 @@ async def test_a_move_racing_a_booking_for_the_same_time_lets_exactly_one_have_i
         starts = (await conn.execute(select(appointments.c.starts_at))).scalars().all()
     assert WEDNESDAY_11 in starts
     assert len(starts) == len(set(starts)) == 2
+
+
+class PausingUnitOfWork(SqlUnitOfWork):
+    """A unit of work that, right after reading an appointment, says so and waits.
+
+    It sets ``read`` and then waits for ``resume``, at most a second: on SQLite
+    the other writer cannot start before this one ends (one write turn at a
+    time), so there the pause runs out and the two go one after the other.
+    """
+
+    def __init__(self, engine, read: asyncio.Event, resume: asyncio.Event) -> None:
+        super().__init__(engine)
+        self._read, self._resume = read, resume
+
+    async def __aenter__(self):
+        await super().__aenter__()
+        fetch = self.appointments.get
+
+        async def get(appointment_id):
+            found = await fetch(appointment_id)
+            self._read.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._resume.wait(), 1)
+            return found
+
+        self.appointments.get = get  # type: ignore[method-assign]
+        return self
+
+
+@pytest.mark.parametrize("rival", ["reject", "cancel"])
+@pytest.mark.parametrize("first_reader", ["move", "rival"])
+async def test_a_move_racing_a_rejection_or_cancellation_never_revives_the_visit(
+    engine, clock, rival, first_reader
+) -> None:
+    """One reads, the other runs to its end, then the first writes.
+
+    On PostgreSQL the first one's copy is stale by then and its write must not
+    apply; on SQLite they run one after the other. Either way the outcome is
+    some serial order of what succeeded: a committed rejection or cancellation
+    is never undone, and only an active visit has reminders queued.
+    """
+    clinic = await make_clinic(engine)
+    ana = clinic.patients[0]
+    command = BookCommand(ana, clinic.doctor, clinic.specialty, TUESDAY_10)
+    appointment = await book(SqlUnitOfWork(engine), clock, command)
+    first_read, second_done = asyncio.Event(), asyncio.Event()
+
+    def unit_of_work(name: str) -> SqlUnitOfWork:
+        if name == first_reader:
+            return PausingUnitOfWork(engine, first_read, second_done)
+        return SqlUnitOfWork(engine)
+
+    async def move() -> None:
+        await reschedule(
+            unit_of_work("move"), clock, appointment.id, WEDNESDAY_11, Actor(Role.PATIENT, ana)
+        )
+
+    async def end_it() -> None:
+        if rival == "reject":
+            doctor = Actor(Role.DOCTOR, clinic.doctor)
+            await change_status(
+                unit_of_work("rival"), clock, appointment.id, Status.REJECTED, actor=doctor
+            )
+        else:
+            await cancel(unit_of_work("rival"), clock, appointment.id, Actor(Role.PATIENT, ana))
+
+    async def attempt(name: str) -> str:
+        if name != first_reader:
+            await first_read.wait()
+        try:
+            await (move() if name == "move" else end_it())
+        except InvalidTransition:  # ConcurrentChange, or "a rejected visit cannot move"
+            return "refused"
+        finally:
+            if name != first_reader:
+                second_done.set()
+        return "done"
+
+    moved, ended = await asyncio.gather(attempt("move"), attempt("rival"))
+
+    ended_status = "rejected" if rival == "reject" else "cancelled"
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(appointments))).one()
+        changes = (
+            (
+                await conn.execute(
+                    select(appointment_status_changes.c.to_status).order_by(
+                        appointment_status_changes.c.id
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    reminders = await queued_reminders(engine, appointment.id)
+    assert "done" in (moved, ended)
+    assert len(changes) == 1 + [moved, ended].count("done")
+    assert row.starts_at == (WEDNESDAY_11 if moved == "done" else TUESDAY_10)
+    if ended == "done":
+        assert row.status == ended_status
+        assert changes[-1] == ended_status
+        assert reminders == []
+    else:
+        assert (row.status, moved) == ("registered", "done")
+        assert reminders == [WEDNESDAY_11 - timedelta(hours=24), WEDNESDAY_11 - timedelta(hours=2)]

@@ -9,11 +9,12 @@ import signal
 import sys
 import time
 from collections import Counter
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.database import prepare_demo_database
-from bot.sandbox import BotApiStandIn
+from bot.sandbox import BotApiStandIn, Person
 from domain.notifications import Kind, Notification
 from storage.engine import create_engine
 from storage.outbox import OutboxStore
@@ -73,39 +74,41 @@ async def test_medbot_dispatch_shares_the_outbox_with_medbot_run_and_never_polls
         "HTTP_PORT": "0",
         "LOG_FORMAT": "json",
     }
-    workers = [
-        await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            command,
-            env=env,
-            cwd=tmp_path,
+
+    def start(command: str) -> Awaitable[asyncio.subprocess.Process]:
+        return asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", command, env=env, cwd=tmp_path,
             stderr=asyncio.subprocess.PIPE,
-        )
-        for command in ("run", "dispatch")
-    ]
+        )  # fmt: skip
+
+    def notices(chats: list[Person], first: int) -> list[Notification]:
+        return [
+            Notification(
+                chat_id=person.user_id,
+                kind=Kind.STATUS,
+                template="notify.status.cancelled",
+                due_at=datetime.now(UTC) - timedelta(seconds=1),
+                dedupe_key=f"shared:{first + n}",
+                params={"reference": f"R{n:04d}", "start": 1778000000, "country": "PE"},
+                urgent=True,
+            )
+            for n, person in enumerate(chats)
+        ]
+
     engine = create_engine(url)
+    store = OutboxStore(engine)
+    workers = [await start("dispatch")]
     try:
-        await OutboxStore(engine).queue(
-            [
-                Notification(
-                    chat_id=person.user_id,
-                    kind=Kind.STATUS,
-                    template="notify.status.cancelled",
-                    due_at=datetime.now(UTC) - timedelta(seconds=1),
-                    dedupe_key=f"shared:{n}",
-                    params={"reference": f"R{n:04d}", "start": 1778000000, "country": "PE"},
-                    urgent=True,
-                )
-                for n, person in enumerate(people)
-            ]
-        )
-        for person in people:
+        await store.queue(notices(people[:30], 0))
+        for person in people[:30]:  # delivered by the dispatch worker alone
+            await person.wait_for("fue cancelada", timeout=30)
+        workers.append(await start("run"))
+        await store.queue(notices(people[30:], 30))
+        for person in people[30:]:  # now shared by both
             await person.wait_for("fue cancelada", timeout=30)
         ana = api.person("Ana", language_code="es")
         await ana.send("/start")
-        await ana.wait_for("¿Aceptas?", timeout=20)  # the polling worker still answers
+        await ana.wait_for("¿Aceptas?", timeout=20)  # the polling worker answers
     finally:
         await engine.dispose()
         stopping = time.time()
@@ -114,7 +117,7 @@ async def test_medbot_dispatch_shares_the_outbox_with_medbot_run_and_never_polls
         logs = [(await asyncio.wait_for(w.communicate(), timeout=20))[1] for w in workers]
 
     assert [w.returncode for w in workers] == [0, 0]
-    assert b"dispatcher_started" in logs[1]
+    assert b"dispatcher_started" in logs[0]
     sent = Counter(int(r.params["chat_id"]) for r in api.journal.calls("sendMessage") if r.ok)
     assert all(sent[person.user_id] == 1 for person in people), "each notification once"
     polls = [r for r in api.journal.calls("getUpdates") if r.at < stopping]

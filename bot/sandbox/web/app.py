@@ -11,6 +11,11 @@
     GET  /files/{file_id}           a document the bot sent, as a download
 
 Actions take JSON only, so a page on another site cannot post a plain form here.
+Every request must name the sandbox in its ``Host`` header (``127.0.0.1``,
+``localhost``, ``[::1]`` or SANDBOX_HOST, at the port actually bound), else it is
+answered 403, so a DNS-rebound name cannot reach the page or the API; and /ws refuses
+(403) an ``Origin`` other than ``http://`` one of those hosts, so another site open in
+the browser cannot read the feed.
 """
 
 from __future__ import annotations
@@ -37,12 +42,43 @@ PEOPLE = web.AppKey("people", People)
 API = web.AppKey("api", BotApiStandIn)
 CLOCK = web.AppKey("clock", DemoClock)
 SOCKETS = web.AppKey("sockets", set[web.WebSocketResponse])
+HOSTS = web.AppKey("hosts", set[str])
+LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
 MAX_SKIP_MINUTES = int(MAX_SKIP.total_seconds() // 60)  # 10080, a week
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class BadAction(Exception):
     """The page asked for something a person could not do; answered 400."""
+
+
+def serve_hosts(app: web.Application, configured_host: str, port: int) -> None:
+    """Allow ``Host`` headers naming the sandbox at ``port``, the one actually bound.
+
+    Until this is called no host is allowed, so every request is refused.
+    """
+    hosts = app[HOSTS]
+    for name in (*LOCAL_NAMES, configured_host):
+        shown = f"[{name}]" if ":" in name else name.lower()
+        hosts.add(f"{shown}:{port}")
+        if port == 80:  # browsers leave the default port out of Host and Origin
+            hosts.add(shown)
+
+
+@web.middleware
+async def known_hosts(request: web.Request, handler: _Handler) -> web.StreamResponse:
+    """403 unless ``Host`` names the sandbox: no DNS rebinding onto the page or the API."""
+    if request.headers.get("Host", "").lower() not in request.app[HOSTS]:
+        return web.Response(status=403, text="unknown Host")
+    return await handler(request)
+
+
+def _foreign_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    if origin is None:  # not a browser page: a script on this machine, as curl is
+        return False
+    scheme, _, host = origin.lower().partition("://")
+    return scheme != "http" or host not in request.app[HOSTS]
 
 
 @web.middleware
@@ -54,9 +90,11 @@ async def errors(request: web.Request, handler: _Handler) -> web.StreamResponse:
 
 
 def init_app(api: BotApiStandIn, people: People, feed: Feed, clock: DemoClock) -> web.Application:
-    app = web.Application(middlewares=[errors])
+    """The sandbox page's app; call :func:`serve_hosts` once the port is bound."""
+    app = web.Application(middlewares=[known_hosts, errors])
     app[API], app[PEOPLE], app[FEED], app[CLOCK] = api, people, feed, clock
     app[SOCKETS] = set()
+    app[HOSTS] = set()
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/ws", websocket)
@@ -80,6 +118,8 @@ async def state(request: web.Request) -> web.Response:
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
+    if _foreign_origin(request):
+        raise web.HTTPForbidden(text="the feed is for the sandbox page only")
     socket = web.WebSocketResponse(heartbeat=30)
     await socket.prepare(request)
     feed = request.app[FEED]

@@ -18,7 +18,7 @@ from bot.app import BotRuntime
 from bot.cli import CliError
 from bot.logs import configure_logging
 from bot.sandbox.driver import BotApiStandIn
-from bot.sandbox.web.app import init_app
+from bot.sandbox.web.app import init_app, serve_hosts
 from bot.sandbox.web.clock import DemoClock
 from bot.sandbox.web.database import prepare_sandbox_database
 from bot.sandbox.web.feed import Feed
@@ -66,8 +66,9 @@ class Sandbox:
         await self.runtime.start()
         self.feed = Feed(self.api, self.people, self.clock)
         self.feed.start()
+        page = init_app(self.api, self.people, self.feed, self.clock)
         self._web = web.AppRunner(
-            init_app(self.api, self.people, self.feed, self.clock),
+            page,
             access_log=None,
             shutdown_timeout=1.0,
         )
@@ -81,6 +82,7 @@ class Sandbox:
                 f"for the sandbox page ({error.strerror}): set SANDBOX_PORT"
             ) from None
         self.port = int(self._web.addresses[0][1])
+        serve_hosts(page, self.settings.sandbox_host, self.port)
 
     def _bot_settings(self, api: BotApiStandIn) -> Settings:
         """The real bot's settings, pointed at the stand-in and the sandbox database."""

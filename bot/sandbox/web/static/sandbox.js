@@ -173,7 +173,8 @@ function messageNode(message) {
       const line = el("div", { className: "kb-row" });
       for (const button of row) {
         if (button.url) {
-          line.append(el("a", { href: button.url, target: "_blank", rel: "noopener" }, button.text));
+          const link = /^https?:/.test(button.url) ? { href: button.url, target: "_blank", rel: "noopener" } : {};
+          line.append(el("a", link, button.text));
         } else {
           const b = el("button", { type: "button" }, button.text);
           b.addEventListener("click", () => act("press", { message_id: message.message_id, data: button.data }));

@@ -1,4 +1,5 @@
-"""The unit of work: one connection, one transaction, rolled back unless committed."""
+"""The unit of work: one connection, one transaction, rolled back unless committed (a
+read-only one reads outside a transaction on SQLite and cannot commit)."""
 
 from __future__ import annotations
 
@@ -111,6 +112,8 @@ class SqlUnitOfWork:
         return self._conn
 
     async def commit(self) -> None:
+        if self._read_only:  # on SQLite its writes would have no transaction to undo them
+            raise RuntimeError("a read-only unit of work cannot commit")
         try:
             await self.connection.commit()
         except IntegrityError as error:

@@ -16,18 +16,28 @@ TUESDAY_1030_LIMA = datetime(2026, 5, 5, 15, 30, tzinfo=UTC)
 WEDNESDAY_11_LIMA = datetime(2026, 5, 6, 16, 0, tzinfo=UTC)
 
 
-async def move_to_wednesday_11(person: Person, reference: str) -> str:
+async def open_calendar(person: Person, reference: str) -> None:
+    """From /my, tap Reschedule on ``reference`` and wait for the days."""
     await person.send("/my")
     await person.wait_for("Tus próximas citas")
     await person.tap(f"Reprogramar {reference}")
     await person.wait_for("Elige un día")
+
+
+async def pick_wednesday_11(person: Person) -> str:
+    """From the days to the summary; its text."""
     await person.tap("mié 6")
     await person.wait_for("Elige una hora para el miércoles, 6 de mayo")
     await person.tap("11:00")
-    summary = await person.wait_for("¿Confirmas?")
+    return (await person.wait_for("¿Confirmas?")).text
+
+
+async def move_to_wednesday_11(person: Person, reference: str) -> str:
+    await open_calendar(person, reference)
+    summary = await pick_wednesday_11(person)
     await person.tap("Confirmar")
     await person.wait_for("Cita reprogramada")
-    return summary.text
+    return summary
 
 
 async def test_a_patient_reschedules_from_my_and_sees_the_new_time_in_lima_time(
@@ -109,14 +119,8 @@ async def test_back_leads_through_the_steps_to_my_and_cancel_keeps_the_old_time(
     ana = api.person("Ana", language_code="es")
     patient = await clinic.register(ana.user_id)
     appointment = await clinic.book(patient, TUESDAY_1030_LIMA)
-    await ana.send("/my")
-    await ana.wait_for("Tus próximas citas")
-    await ana.tap(f"Reprogramar {appointment.reference}")
-    await ana.wait_for("Elige un día")
-    await ana.tap("mié 6")
-    await ana.wait_for("Elige una hora")
-    await ana.tap("11:00")
-    await ana.wait_for("¿Confirmas?")
+    await open_calendar(ana, appointment.reference)
+    await pick_wednesday_11(ana)
 
     await ana.tap("« Atrás")
     await ana.wait_for("Elige una hora")
@@ -139,17 +143,11 @@ async def test_a_restart_in_the_middle_of_rescheduling_resumes_at_the_same_step(
     ana = api.person("Ana", language_code="es")
     patient = await clinic.register(ana.user_id)
     appointment = await clinic.book(patient, TUESDAY_1030_LIMA)
-    await ana.send("/my")
-    await ana.wait_for("Tus próximas citas")
-    await ana.tap(f"Reprogramar {appointment.reference}")
-    await ana.wait_for("Elige un día")
+    await open_calendar(ana, appointment.reference)
 
     await clinic.restart()
 
-    await ana.tap("mié 6")
-    await ana.wait_for("Elige una hora para el miércoles, 6 de mayo")
-    await ana.tap("11:00")
-    await ana.wait_for("¿Confirmas?")
+    await pick_wednesday_11(ana)
     await ana.tap("Confirmar")
     await ana.wait_for("Cita reprogramada")
     [moved] = await clinic.appointments()

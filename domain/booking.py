@@ -299,6 +299,8 @@ async def _announce_move(
     zone = country.timezone
     patient, doctor = people
     await uow.notifications.withdraw(appointment.id, Kind.REMINDER)
+    # A status message still waiting for the morning must not name the old time.
+    await uow.notifications.retime(appointment.id, appointment.start)
     planned: list[Notification] = []
     if patient is not None:
         offsets = reminder_offsets or country.reminder_offsets

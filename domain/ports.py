@@ -90,6 +90,10 @@ class NotificationRepository(Protocol):
         """Queued notifications of ``kind`` about the appointment are not to be sent."""
         ...
 
+    async def retime(self, appointment_id: uuid.UUID, start: datetime) -> None:
+        """Queued notifications about the appointment name ``start`` as its time now."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without :meth:`commit` rolls back.

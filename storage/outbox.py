@@ -50,6 +50,22 @@ class SqlNotifications:
             insert(notifications).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows
         )
 
+    async def retime(self, appointment_id: uuid.UUID, start: datetime) -> None:
+        """Queued notifications about the appointment name ``start`` as its time now."""
+        rows = await self._conn.execute(
+            select(notifications.c.id, notifications.c.params).where(
+                notifications.c.appointment_id == appointment_id,
+                notifications.c.state == Delivery.QUEUED.value,
+            )
+        )
+        moved = [
+            {"row_id": row_id, "new_params": {**params, "start": int(start.timestamp())}}
+            for row_id, params in rows
+            if "start" in params
+        ]
+        if moved:
+            await self._conn.execute(_RETIME, moved)
+
     async def withdraw(self, appointment_id: uuid.UUID, kind: Kind) -> None:
         """Notifications of this kind about the appointment will not be sent; one being
         sent right now is not sent again if that attempt fails."""
@@ -63,6 +79,12 @@ class SqlNotifications:
             .values(state=Delivery.WITHDRAWN.value)
         )
 
+
+_RETIME = (
+    update(notifications)
+    .where(notifications.c.id == bindparam("row_id"))
+    .values(params=bindparam("new_params", type_=notifications.c.params.type))
+)
 
 #: One statement for a whole group commit of sent rows, executed as an executemany.
 _MARK_SENT = (

@@ -147,3 +147,24 @@ async def test_rows_handed_back_unsent_are_queued_again_unattempted(engine) -> N
     assert await store.counts() == {"queued": 1, "sending": 1}
     [again] = await store.claim(NOW, 10, NOW + timedelta(seconds=60))
     assert (again.id, again.attempts) == (claimed[1].id, 1)
+
+
+async def test_queued_notifications_of_a_moved_appointment_name_its_new_time(engine) -> None:
+    store = OutboxStore(engine)
+    waiting = Notification(
+        chat_id=1001,
+        kind=Kind.STATUS,
+        template="notify.status.assigned",
+        due_at=NOW + timedelta(hours=10),
+        dedupe_key="s1",
+        params={"reference": "R1", "start": 1778000000, "country": "PE"},
+        appointment_id=APPOINTMENT,
+    )
+    await store.queue([waiting])
+    moved_to = datetime(2026, 5, 6, 16, 0, tzinfo=UTC)
+
+    async with engine.begin() as conn:
+        await SqlNotifications(conn).retime(APPOINTMENT, moved_to)
+
+    [row] = await store.claim(NOW + timedelta(hours=11), 10, NOW + timedelta(hours=12))
+    assert row.params == {"reference": "R1", "start": int(moved_to.timestamp()), "country": "PE"}

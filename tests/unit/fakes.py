@@ -152,6 +152,11 @@ class _Notifications:
             if not (n.appointment_id == appointment_id and n.kind == kind)
         ]
 
+    async def retime(self, appointment_id: uuid.UUID, start: datetime) -> None:
+        for n in self.db.notifications:
+            if n.appointment_id == appointment_id and "start" in n.params:
+                n.params = {**n.params, "start": int(start.timestamp())}
+
 
 class FakeUnitOfWork:
     """Changes to appointments become visible only on commit, like a transaction."""

@@ -112,6 +112,21 @@ async def test_an_assigned_appointment_stays_assigned_when_moved(db, clock, clin
     assert db.appointments[appointment.id].status is Status.ASSIGNED
 
 
+async def test_a_status_message_waiting_for_the_morning_names_the_new_time(
+    db, clock, clinic
+) -> None:
+    appointment = await booked(db, clock, clinic)
+    clock.set(datetime(2026, 5, 5, 3, 0, tzinfo=UTC))  # Monday 22:00 in Lima
+    doctor = Actor(Role.DOCTOR, clinic["doctor"])
+    await change_status(FakeUnitOfWork(db), clock, appointment.id, Status.ASSIGNED, actor=doctor)
+
+    await reschedule(FakeUnitOfWork(db), clock, appointment.id, WEDNESDAY_11, ana(clinic))
+
+    [waiting] = [n for n in db.notifications if n.template == "notify.status.assigned"]
+    assert waiting.due_at > clock.now()  # held for the morning
+    assert waiting.params["start"] == int(WEDNESDAY_11.timestamp())
+
+
 async def test_moving_withdraws_the_old_reminders_and_plans_the_new_times(
     db, clock, clinic
 ) -> None:

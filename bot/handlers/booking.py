@@ -20,10 +20,10 @@ from bot.handlers.booking_screens import (
     END,
     SPECIALTY,
     TIME,
+    answered,
     begin,
     choices,
-    last_bookable_day,
-    monday_of,
+    day_chosen,
     show_countries,
     show_days,
     show_doctors,
@@ -32,7 +32,7 @@ from bot.handlers.booking_screens import (
     show_times,
     slots_between,
     stale,
-    today_in,
+    week_chosen,
 )
 from bot.handlers.screens import conversation, show
 from bot.services import Context, services, translator, user_state
@@ -43,15 +43,8 @@ from domain.errors import NotFound, PatientOverlap, SlotTaken, SlotUnavailable
 from domain.registration import find_patient
 
 
-async def _answer(update: Update) -> str:
-    query = update.callback_query
-    assert query and query.data
-    await query.answer()
-    return query.data
-
-
 async def country_chosen(update: Update, context: Context) -> int | None:
-    data = await _answer(update)
+    data = await answered(update)
     try:
         code = get_country(data.removeprefix("bk:c:")).code
     except NotFound:
@@ -61,7 +54,7 @@ async def country_chosen(update: Update, context: Context) -> int | None:
 
 
 async def specialty_chosen(update: Update, context: Context) -> int | None:
-    data = await _answer(update)
+    data = await answered(update)
     wanted = cb.parse_int(data.removeprefix("bk:s:"))
     chosen = choices(context)
     found = await specialties_in(services(context).uow(read_only=True), chosen["country"])
@@ -76,7 +69,7 @@ async def specialty_chosen(update: Update, context: Context) -> int | None:
 
 
 async def doctor_chosen(update: Update, context: Context) -> int | None:
-    data = await _answer(update)
+    data = await answered(update)
     wanted = cb.parse_int(data.removeprefix("bk:d:"))
     chosen = choices(context)
     t = translator(update, context)
@@ -94,31 +87,8 @@ async def doctor_chosen(update: Update, context: Context) -> int | None:
     return await show_days(update, context)
 
 
-async def week_chosen(update: Update, context: Context) -> int | None:
-    data = await _answer(update)
-    week = cb.parse_day(data.removeprefix("bk:w:"))
-    if (
-        week is None
-        or week.weekday() != 0
-        or not monday_of(today_in(context)) <= week <= last_bookable_day(context)
-    ):
-        await stale(update, context)
-        return None
-    return await show_days(update, context, week)
-
-
-async def day_chosen(update: Update, context: Context) -> int | None:
-    data = await _answer(update)
-    day = cb.parse_day(data.removeprefix("bk:day:"))
-    if day is None or not today_in(context) <= day <= last_bookable_day(context):
-        await stale(update, context)
-        return None
-    choices(context)["day"] = cb.day_token(day)
-    return await show_times(update, context)
-
-
 async def slot_chosen(update: Update, context: Context) -> int | None:
-    data = await _answer(update)
+    data = await answered(update)
     parsed = cb.parse_slot(data)
     chosen = choices(context)
     day = cb.parse_day(chosen.get("day", ""))
@@ -138,7 +108,7 @@ async def slot_chosen(update: Update, context: Context) -> int | None:
 
 
 async def confirmed(update: Update, context: Context) -> int | None:
-    await _answer(update)
+    await answered(update)
     t = translator(update, context)
     chosen = choices(context)
     assert update.effective_user
@@ -193,7 +163,7 @@ Choice = Callable[[Update, Context], Coroutine[Any, Any, object]]
 
 def _back_to(screen: Screen) -> Screen:
     async def back(update: Update, context: Context) -> int:
-        await _answer(update)
+        await answered(update)
         return await screen(update, context)
 
     return back

@@ -186,3 +186,31 @@ async def stale(update: Update, context: Context) -> None:
         await update.callback_query.answer(t("button.stale"), show_alert=True)
     elif update.effective_message:
         await update.effective_message.reply_text(t("text.unexpected"))
+
+
+async def answered(update: Update) -> str:
+    """Stop the tapped button's spinner; the button's callback data."""
+    query = update.callback_query
+    assert query and query.data
+    await query.answer()
+    return query.data
+
+
+async def week_chosen(update: Update, context: Context, flow: str = "bk") -> int | None:
+    """Another week of the calendar: a Monday between this week and the horizon."""
+    week = cb.parse_day((await answered(update)).removeprefix(f"{flow}:w:"))
+    today, last = today_in(context, flow), last_bookable_day(context, flow)
+    if week is None or week.weekday() != 0 or not monday_of(today) <= week <= last:
+        await stale(update, context)
+        return None
+    return await show_days(update, context, week, flow)
+
+
+async def day_chosen(update: Update, context: Context, flow: str = "bk") -> int | None:
+    """A day of the calendar: between today and the horizon; its times come next."""
+    day = cb.parse_day((await answered(update)).removeprefix(f"{flow}:day:"))
+    if day is None or not today_in(context, flow) <= day <= last_bookable_day(context, flow):
+        await stale(update, context)
+        return None
+    choices(context, flow)["day"] = cb.day_token(day)
+    return await show_times(update, context, flow=flow)

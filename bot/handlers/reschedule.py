@@ -15,19 +15,18 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot import callbacks as cb
+from bot.handlers import booking_screens as screens
 from bot.handlers.booking_screens import (
     CONFIRM,
     DAY,
     END,
     TIME,
+    answered,
     choices,
-    last_bookable_day,
-    monday_of,
     show_days,
     show_times,
     slots_between,
     stale,
-    today_in,
 )
 from bot.handlers.my_appointments import list_upcoming
 from bot.handlers.screens import conversation, show
@@ -47,13 +46,6 @@ from domain.errors import (
 from domain.registration import find_patient
 
 FLOW = "rs"
-
-
-async def _answer(update: Update) -> str:
-    query = update.callback_query
-    assert query and query.data
-    await query.answer()
-    return query.data
 
 
 async def _own(update: Update, context: Context) -> tuple[Appointment, Doctor] | None:
@@ -104,27 +96,15 @@ async def begin(update: Update, context: Context) -> int:
 
 
 async def week_chosen(update: Update, context: Context) -> int | None:
-    data = await _answer(update)
-    week = cb.parse_day(data.removeprefix("rs:w:"))
-    today, last = today_in(context, FLOW), last_bookable_day(context, FLOW)
-    if week is None or week.weekday() != 0 or not monday_of(today) <= week <= last:
-        await stale(update, context)
-        return None
-    return await show_days(update, context, week, FLOW)
+    return await screens.week_chosen(update, context, FLOW)
 
 
 async def day_chosen(update: Update, context: Context) -> int | None:
-    data = await _answer(update)
-    day = cb.parse_day(data.removeprefix("rs:day:"))
-    if day is None or not today_in(context, FLOW) <= day <= last_bookable_day(context, FLOW):
-        await stale(update, context)
-        return None
-    choices(context, FLOW)["day"] = cb.day_token(day)
-    return await show_times(update, context, flow=FLOW)
+    return await screens.day_chosen(update, context, FLOW)
 
 
 async def slot_chosen(update: Update, context: Context) -> int | None:
-    data = await _answer(update)
+    data = await answered(update)
     parsed = cb.parse_slot(data, FLOW)
     chosen = choices(context, FLOW)
     day = cb.parse_day(chosen.get("day", ""))
@@ -160,7 +140,7 @@ async def show_summary(update: Update, context: Context) -> int:
 
 
 async def confirmed(update: Update, context: Context) -> int | None:
-    await _answer(update)
+    await answered(update)
     t = translator(update, context)
     chosen = choices(context, FLOW)
     appointment_id = cb.parse_uuid(str(chosen.get("appointment", "")))
@@ -208,21 +188,21 @@ async def confirmed(update: Update, context: Context) -> int | None:
 
 
 async def back_to_list(update: Update, context: Context) -> int:
-    await _answer(update)
+    await answered(update)
     user_state(context).pop(FLOW, None)
     await list_upcoming(update, context)
     return END
 
 
 async def back_to_days(update: Update, context: Context) -> int:
-    await _answer(update)
+    await answered(update)
     return await show_days(
         update, context, cb.parse_day(choices(context, FLOW).get("week", "")), FLOW
     )
 
 
 async def back_to_times(update: Update, context: Context) -> int:
-    await _answer(update)
+    await answered(update)
     return await show_times(update, context, flow=FLOW)
 
 

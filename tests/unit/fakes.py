@@ -5,13 +5,14 @@ from __future__ import annotations
 import copy
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from types import TracebackType
 from typing import Self
 
 from domain.entities import Appointment, Doctor, Patient, Specialty
 from domain.errors import SlotTaken
 from domain.notifications import Kind, Notification
+from domain.schedule import TimeRange, weekdays_plan
 
 
 class FakeClock:
@@ -203,3 +204,18 @@ class FakeUnitOfWork:
     async def rollback(self) -> None:
         self._pending.clear()
         self._planned.clear()
+
+
+async def seed_clinic(db: FakeDatabase, doctor_chat: int | None = None) -> dict[str, int]:
+    """A cardiologist in Peru (weekdays 9-18, lunch 13-14) and two patients, Ana and Ben;
+    their ids by name."""
+    uow = FakeUnitOfWork(db)
+    cardio = await uow.specialties.add(Specialty(None, "cardiology", "Cardiología", "Cardiology"))
+    plan = weekdays_plan(time(9), time(18), TimeRange(time(13), time(14)))
+    doctor = await uow.doctors.add(
+        Doctor(None, "Dr. Uno", "PE", (cardio.id or 0,), plan, telegram_user_id=doctor_chat)
+    )
+    ana = await uow.patients.add(Patient(None, 101, "Ana", "10117410", "+51987654321", "es", "PE"))
+    ben = await uow.patients.add(Patient(None, 102, "Ben", "45678912", "+51987654322", "en", "PE"))
+    return {"specialty": cardio.id or 0, "doctor": doctor.id or 0, "ana": ana.id or 0,
+            "ben": ben.id or 0}  # fmt: skip

@@ -1,9 +1,8 @@
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from domain.booking import Actor, BookCommand, Role, book, cancel, change_status, find_free_slots
-from domain.entities import Doctor, Patient, Specialty
 from domain.errors import (
     CancellationWindowClosed,
     InvalidTransition,
@@ -12,9 +11,8 @@ from domain.errors import (
     SlotTaken,
     SlotUnavailable,
 )
-from domain.schedule import TimeRange, weekdays_plan
 from domain.status import Status
-from tests.unit.fakes import FakeClock, FakeDatabase, FakeUnitOfWork
+from tests.unit.fakes import FakeClock, FakeDatabase, FakeUnitOfWork, seed_clinic
 
 # Monday 4 May 2026, 08:00 in Lima (UTC-5 all year).
 NOW = datetime(2026, 5, 4, 13, 0, tzinfo=UTC)
@@ -33,14 +31,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def clinic(db: FakeDatabase) -> dict[str, int]:
-    uow = FakeUnitOfWork(db)
-    cardio = await uow.specialties.add(Specialty(None, "cardiology", "Cardiología", "Cardiology"))
-    plan = weekdays_plan(time(9), time(18), TimeRange(time(13), time(14)))
-    doctor = await uow.doctors.add(Doctor(None, "Dr. Uno", "PE", (cardio.id or 0,), plan))
-    ana = await uow.patients.add(Patient(None, 101, "Ana", "10117410", "+51987654321", "es", "PE"))
-    ben = await uow.patients.add(Patient(None, 102, "Ben", "45678912", "+51987654322", "en", "PE"))
-    return {"specialty": cardio.id or 0, "doctor": doctor.id or 0, "ana": ana.id or 0,
-            "ben": ben.id or 0}  # fmt: skip
+    return await seed_clinic(db)
 
 
 def command(clinic: dict[str, int], who: str = "ana", start: datetime = TUESDAY_10) -> BookCommand:

@@ -1,5 +1,5 @@
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from domain.booking import (
     find_free_slots,
     reschedule,
 )
-from domain.entities import Appointment, Doctor, Patient, Specialty
+from domain.entities import Appointment
 from domain.errors import (
     CancellationWindowClosed,
     InvalidTransition,
@@ -23,9 +23,8 @@ from domain.errors import (
     SlotUnavailable,
 )
 from domain.notifications import Kind
-from domain.schedule import TimeRange, weekdays_plan
 from domain.status import Status
-from tests.unit.fakes import FakeClock, FakeDatabase, FakeUnitOfWork
+from tests.unit.fakes import FakeClock, FakeDatabase, FakeUnitOfWork, seed_clinic
 
 # Monday 4 May 2026, 08:00 in Lima (UTC-5 all year).
 NOW = datetime(2026, 5, 4, 13, 0, tzinfo=UTC)
@@ -46,16 +45,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def clinic(db: FakeDatabase) -> dict[str, int]:
-    uow = FakeUnitOfWork(db)
-    cardio = await uow.specialties.add(Specialty(None, "cardiology", "Cardiología", "Cardiology"))
-    plan = weekdays_plan(time(9), time(18), TimeRange(time(13), time(14)))
-    doctor = await uow.doctors.add(
-        Doctor(None, "Dr. Uno", "PE", (cardio.id or 0,), plan, telegram_user_id=DOCTOR_CHAT)
-    )
-    ana = await uow.patients.add(Patient(None, 101, "Ana", "10117410", "+51987654321", "es", "PE"))
-    ben = await uow.patients.add(Patient(None, 102, "Ben", "45678912", "+51987654322", "en", "PE"))
-    return {"specialty": cardio.id or 0, "doctor": doctor.id or 0, "ana": ana.id or 0,
-            "ben": ben.id or 0}  # fmt: skip
+    return await seed_clinic(db, DOCTOR_CHAT)
 
 
 async def booked(

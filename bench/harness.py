@@ -271,7 +271,9 @@ class BotProcess:
 
     RSS_INTERVAL = 0.2
     #: Settings of the caller's environment that must not leak into a measured bot.
-    OWN_PREFIXES = ("TELEGRAM_", "DATABASE_", "ADMIN_", "LOG_", "PTB_", "DISPATCH_", "HTTP_")
+    OWN_PREFIXES = (
+        *("TELEGRAM_", "DATABASE_", "ADMIN_", "LOG_", "PTB_", "DISPATCH_", "HTTP_", "SQLITE_"),
+    )
 
     def __init__(self, process: asyncio.subprocess.Process, log: Path) -> None:
         self.process = process

@@ -114,7 +114,9 @@ class BotRuntime:
         self.http_port: int | None = None
 
     async def start(self) -> None:
-        self.engine = await open_database(self.settings.database_url)
+        self.engine = await open_database(
+            self.settings.database_url, sqlite_driver=self.settings.sqlite_driver
+        )
         self.application = build_application(self.settings, self.engine, self.clock)
         await self.application.initialize()
         if self.polling and self.application.post_init:

@@ -65,7 +65,7 @@ async def _seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.demo_clinic import seed_demo
     from storage.unit_of_work import SqlUnitOfWork
 
-    engine = await open_database(settings.database_url)
+    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
     try:
         report = await seed_demo(lambda: SqlUnitOfWork(engine))
     finally:
@@ -82,7 +82,7 @@ async def _notifications(settings: Settings, args: argparse.Namespace) -> int:
     from domain.clock import SystemClock
     from storage.outbox import OutboxStore
 
-    engine = await open_database(settings.database_url)
+    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
     try:
         store = OutboxStore(engine)
         if args.requeue_dead:

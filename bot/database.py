@@ -23,9 +23,9 @@ async def upgrade_database(url: str) -> None:
         raise CliError(f"cannot migrate DATABASE_URL: {type(error).__name__}") from None
 
 
-async def open_database(url: str) -> AsyncEngine:
+async def open_database(url: str, *, sqlite_driver: str = "inline") -> AsyncEngine:
     """An engine on a reachable database whose schema is current."""
-    engine = create_engine(url)
+    engine = create_engine(url, sqlite_inline=sqlite_driver == "inline")
     try:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))

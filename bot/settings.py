@@ -16,6 +16,7 @@ _EXPECTED = {
     "telegram_bot_token": "a token from @BotFather, like 123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
     "telegram_api_base_url": "an http(s) URL ending before the token, like https://api.telegram.org/bot",
     "database_url": "sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db",
+    "sqlite_driver": "inline or thread",
     "admin_telegram_ids": "comma-separated numeric Telegram user ids, like 111,222",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
     "log_format": "console or json",
@@ -43,6 +44,7 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     database_url: str = "sqlite+aiosqlite:///./data/medbot.db"
+    sqlite_driver: Literal["inline", "thread"] = "inline"
     admin_telegram_ids: Annotated[tuple[int, ...], NoDecode] = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["console", "json"] = "console"

@@ -13,6 +13,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from storage.sqlite_inline import BUSY_TIMEOUT
+from storage.sqlite_inline import dbapi as sqlite_inline_dbapi
+
 #: Execution option read by the SQLite ``begin`` hook: ``IMMEDIATE`` (the
 #: default) takes the write lock up front, so a transaction that reads and
 #: then writes waits its turn instead of failing with ``database is locked``.
@@ -28,8 +31,12 @@ NO_BEGIN = "none"
 READ_ONLY = {SQLITE_BEGIN: NO_BEGIN}
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine for ``url``; for SQLite, with WAL, foreign keys and a busy timeout."""
+def create_engine(url: str, *, sqlite_inline: bool = True, **kwargs: Any) -> AsyncEngine:
+    """An async engine for ``url``; for SQLite, with WAL, foreign keys and a busy timeout.
+
+    SQLite statements run on the event loop's thread (:mod:`storage.sqlite_inline`)
+    unless ``sqlite_inline`` is false, which keeps aiosqlite's own thread.
+    """
     parsed = make_url(url)
     # Statement parameters carry patient data; keep them out of errors and logs.
     kwargs.setdefault("hide_parameters", True)
@@ -38,8 +45,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return create_async_engine(url, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if sqlite_inline:
+        kwargs.setdefault("module", sqlite_inline_dbapi())
     engine = create_async_engine(url, **kwargs)
     event.listen(engine.sync_engine, "connect", _sqlite_connect)
+    if not sqlite_inline:
+        event.listen(engine.sync_engine, "connect", _busy_timeout)
     event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
@@ -48,13 +59,16 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # Let our "begin" hook emit BEGIN instead of the driver.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    for pragma in (
-        "journal_mode=WAL",
-        "foreign_keys=ON",
-        "busy_timeout=30000",
-        "synchronous=NORMAL",
-    ):
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
         cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _busy_timeout(dbapi_connection: Any, _record: Any) -> None:
+    # On aiosqlite's thread SQLite's own busy handler may sleep; the inline driver
+    # waits for locks itself, off the event loop's thread (storage.sqlite_inline).
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
     cursor.close()
 
 

@@ -69,9 +69,16 @@ class SqlUnitOfWork:
         except BaseException:
             await self._leave_turn()
             raise
-        if self._read_only:
-            conn = await conn.execution_options(**READ_ONLY)
-        await conn.begin()
+        try:
+            if self._read_only:
+                conn = await conn.execution_options(**READ_ONLY)
+            await conn.begin()  # on SQLite, may give up waiting for another process's lock
+        except BaseException:
+            try:
+                await conn.close()
+            finally:
+                await self._leave_turn()
+            raise
         self._conn = conn
         self.specialties = SqlSpecialties(conn)
         self.doctors = SqlDoctors(conn)

@@ -80,6 +80,7 @@ async def test_reminders_are_not_sent_once_the_visit_has_begun(
 ) -> None:
     ana = api.person("Ana", language_code="es")
     await ana.send("/start")
+    await ana.wait_for("¿Aceptas?")  # answered before the fault: only the outbox meets it
     patient = await clinic.register(ana.user_id)
     await clinic.book(patient, TUESDAY_1030_LIMA)
 
@@ -96,6 +97,7 @@ async def test_a_reminder_due_in_quiet_hours_comes_the_evening_before(
 ) -> None:
     ana = api.person("Ana", language_code="es")
     await ana.send("/start")
+    await ana.wait_for("¿Aceptas?")  # answered before the fault: only the outbox meets it
     patient = await clinic.register(ana.user_id)
     nine = datetime(2026, 5, 5, 14, 0, tzinfo=UTC)  # Tuesday 09:00 in Lima; 2 h before is 07:00
     await clinic.book(patient, nine)
@@ -121,6 +123,7 @@ async def test_a_429_storm_delays_but_delivers_everything_once(
     booked = []
     for i, person in enumerate(people):
         await person.send("/start")  # each person has a chat with the bot
+        await person.wait_for("¿Aceptas?")  # answered before the storm: only the outbox meets it
         patient = await clinic.register(person.user_id)
         afternoon = TUESDAY_1030_LIMA + timedelta(hours=3, minutes=30 + 30 * i)  # from 14:00
         booked.append(await clinic.book(patient, afternoon))
@@ -147,6 +150,7 @@ async def test_server_errors_are_retried_with_backoff_then_delivered(
 ) -> None:
     ana = api.person("Ana", language_code="es")
     await ana.send("/start")
+    await ana.wait_for("¿Aceptas?")  # answered before the fault: only the outbox meets it
     patient = await clinic.register(ana.user_id)
     appointment = await clinic.book(patient, TUESDAY_1030_LIMA)
     api.faults.fail_next(502, method="sendMessage", times=1)
@@ -166,6 +170,7 @@ async def test_a_patient_who_blocked_the_bot_is_marked_unreachable_and_admins_ar
     await admin.send("/start")
     ana = api.person("Ana", language_code="es")
     await ana.send("/start")
+    await ana.wait_for("¿Aceptas?")  # answered before the fault: only the outbox meets it
     patient = await clinic.register(ana.user_id)
     appointment = await clinic.book(patient, TUESDAY_1030_LIMA)
     ana.block_bot()

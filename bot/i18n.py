@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from functools import cache
+from datetime import date, datetime, time
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -36,16 +36,29 @@ class Translator:
 
     def day(self, value: date | datetime, zone: ZoneInfo | None = None) -> str:
         """E.g. ``martes, 5 de mayo de 2026`` / ``Tuesday, 5 May 2026``."""
-        if isinstance(value, datetime) and zone is not None:
-            value = value.astimezone(zone)
-        return format_date(value, "full", locale=_BABEL_LOCALE[self.language])
+        if isinstance(value, datetime):
+            value = (value.astimezone(zone) if zone is not None else value).date()
+        return _date(value, "full", _BABEL_LOCALE[self.language])
 
     def short_day(self, value: date) -> str:
         """E.g. ``mar 5`` / ``Tue 5``: calendar buttons."""
-        return format_date(value, "EEE d", locale=_BABEL_LOCALE[self.language])
+        return _date(value, "EEE d", _BABEL_LOCALE[self.language])
 
     def time(self, value: datetime, zone: ZoneInfo) -> str:
-        return format_time(value.astimezone(zone), "HH:mm", locale=_BABEL_LOCALE[self.language])
+        local = value.astimezone(zone).time().replace(second=0, microsecond=0)
+        return _time(local, "HH:mm", _BABEL_LOCALE[self.language])
+
+
+# Babel walks its locale data on every call; the same few days and times recur in every
+# calendar, summary and reminder, so each is formatted once.
+@lru_cache(maxsize=4096)
+def _date(value: date, pattern: str, locale: str) -> str:
+    return format_date(value, pattern, locale=locale)
+
+
+@lru_cache(maxsize=1024)
+def _time(value: time, pattern: str, locale: str) -> str:
+    return format_time(value, pattern, locale=locale)
 
 
 def all_keys() -> set[str]:

@@ -19,16 +19,29 @@ from storage.sqlite_inline import dbapi as sqlite_inline_dbapi
 #: Execution option read by the SQLite ``begin`` hook: ``IMMEDIATE`` (the
 #: default) takes the write lock up front, so a transaction that reads and
 #: then writes waits its turn instead of failing with ``database is locked``.
-#: :data:`NO_BEGIN` emits no ``BEGIN`` at all (see :data:`READ_ONLY`).
+#: :data:`NO_BEGIN` emits no ``BEGIN`` at all (see :func:`read_only`).
 SQLITE_BEGIN = "medbot_sqlite_begin"
 NO_BEGIN = "none"
 
-#: Execution options for reads that need no snapshot across statements: on
-#: SQLite no ``BEGIN``, so each statement runs in its own implicit read
-#: transaction (one consistent snapshot per statement, as under PostgreSQL's
-#: READ COMMITTED) and the connection skips the ``BEGIN`` round trip to
-#: aiosqlite's thread. It never takes the write lock. PostgreSQL ignores it.
-READ_ONLY = {SQLITE_BEGIN: NO_BEGIN}
+
+async def read_only(conn: AsyncConnection) -> AsyncConnection:
+    """``conn`` for reads that need no snapshot across statements.
+
+    Each statement runs in its own implicit transaction and sees one committed
+    snapshot, as under PostgreSQL's READ COMMITTED; the connection skips the
+    ``BEGIN`` and ``ROLLBACK`` round trips (on PostgreSQL, in autocommit mode; on
+    SQLite, with no ``BEGIN``, so it never takes the write lock either).
+    """
+    if conn.dialect.name == "sqlite":
+        return await conn.execution_options(**{SQLITE_BEGIN: NO_BEGIN})
+    return await conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
+@asynccontextmanager
+async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for reads, see :func:`read_only`."""
+    async with engine.connect() as plain:
+        yield await read_only(plain)
 
 
 def create_engine(url: str, *, sqlite_inline: bool = True, **kwargs: Any) -> AsyncEngine:

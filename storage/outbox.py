@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.notifications import Delivery, Kind, Notification
-from storage.engine import READ_ONLY, writing
+from storage.engine import reading, writing
 from storage.tables import notifications, patients
 from storage.types import UTCDateTime
 
@@ -141,8 +141,7 @@ class OutboxStore:
         A plain read that takes no write lock, so an idle dispatcher does not
         make writers (bookings, registrations) queue behind it every second.
         """
-        async with self._engine.connect() as plain:
-            conn = await plain.execution_options(**READ_ONLY)
+        async with reading(self._engine) as conn:
             found = await conn.execute(_HAS_WORK, {"now": now})
             return bool(found.scalar())
 
@@ -288,8 +287,7 @@ class OutboxStore:
             return int(result.rowcount or 0)
 
     async def languages(self, chat_ids: Iterable[int]) -> dict[int, str]:
-        async with self._engine.connect() as plain:
-            conn = await plain.execution_options(**READ_ONLY)
+        async with reading(self._engine) as conn:
             rows = await conn.execute(
                 select(patients.c.telegram_user_id, patients.c.language).where(
                     patients.c.telegram_user_id.in_(set(chat_ids))
@@ -298,8 +296,7 @@ class OutboxStore:
             return {r.telegram_user_id: r.language for r in rows}
 
     async def counts(self) -> dict[str, int]:
-        async with self._engine.connect() as plain:
-            conn = await plain.execution_options(**READ_ONLY)
+        async with reading(self._engine) as conn:
             rows = await conn.execute(
                 select(notifications.c.state, func.count()).group_by(notifications.c.state)
             )
@@ -309,8 +306,7 @@ class OutboxStore:
         query = select(func.min(notifications.c.next_attempt_at)).where(
             notifications.c.state == Delivery.QUEUED.value
         )
-        async with self._engine.connect() as plain:
-            conn = await plain.execution_options(**READ_ONLY)
+        async with reading(self._engine) as conn:
             found: datetime | None = (await conn.execute(query)).scalar()
         if found is not None and found.tzinfo is None:  # SQLite's min() skips the column type
             found = found.replace(tzinfo=UTC)

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.engine import READ_ONLY, writing
+from storage.engine import reading, writing
 from storage.tables import telegram_state
 
 
@@ -23,8 +23,7 @@ class TelegramStateStore:
         self._engine = engine
 
     async def load(self, kind: str) -> dict[str, Any]:
-        async with self._engine.connect() as plain:
-            conn = await plain.execution_options(**READ_ONLY)
+        async with reading(self._engine) as conn:
             rows = await conn.execute(
                 select(telegram_state.c.key, telegram_state.c.data).where(
                     telegram_state.c.kind == kind

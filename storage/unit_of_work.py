@@ -1,5 +1,5 @@
 """The unit of work: one connection, one transaction, rolled back unless committed (a
-read-only one reads outside a transaction on SQLite and cannot commit)."""
+read-only one reads outside a transaction and cannot commit)."""
 
 from __future__ import annotations
 
@@ -21,19 +21,19 @@ from domain.ports import (
 from storage.appointment_repository import SqlAppointments, is_slot_conflict
 from storage.clinic_repositories import SqlDoctors, SqlPatients, SqlSpecialties
 from storage.directory_cache import CachedDoctors, CachedSpecialties, DirectoryCache
-from storage.engine import READ_ONLY, write_turn
+from storage.engine import read_only, write_turn
 from storage.outbox import SqlNotifications
 
 
 class SqlUnitOfWork:
     """Implements :class:`domain.ports.UnitOfWork`. Make one per use-case call.
 
-    ``read_only`` reads without an explicit transaction on SQLite
-    (:data:`storage.engine.READ_ONLY`): readers never queue behind writers and
-    skip the ``BEGIN`` round trip. Each statement still sees one committed
-    snapshot, but two statements may straddle another transaction's commit,
-    exactly as under PostgreSQL's READ COMMITTED, which read-only units of work
-    have always had there. No use case relies on more: what they read is
+    ``read_only`` reads without an explicit transaction
+    (:func:`storage.engine.read_only`): readers never queue behind writers and
+    skip the ``BEGIN`` and ``ROLLBACK`` round trips. Each statement still sees
+    one committed snapshot, but two statements may straddle another
+    transaction's commit, exactly as under PostgreSQL's READ COMMITTED, which
+    read-only units of work have always had there. No use case relies on more: what they read is
     advisory, and every write re-reads and re-checks in its own ``BEGIN
     IMMEDIATE`` transaction, behind the database's constraints.
 
@@ -71,7 +71,7 @@ class SqlUnitOfWork:
             raise
         try:
             if self._read_only:
-                conn = await conn.execution_options(**READ_ONLY)
+                conn = await read_only(conn)
             await conn.begin()  # on SQLite, may give up waiting for another process's lock
         except BaseException:
             try:
@@ -119,7 +119,7 @@ class SqlUnitOfWork:
         return self._conn
 
     async def commit(self) -> None:
-        if self._read_only:  # on SQLite its writes would have no transaction to undo them
+        if self._read_only:  # its writes would have no transaction to undo them
             raise RuntimeError("a read-only unit of work cannot commit")
         try:
             await self.connection.commit()

@@ -36,6 +36,8 @@ class FakeDatabase:
     patients: dict[int, Patient] = field(default_factory=dict)
     appointments: dict[uuid.UUID, Appointment] = field(default_factory=dict)
     notifications: list[Notification] = field(default_factory=list)
+    #: Withdrawn notifications keep their dedupe keys, as the outbox's rows do.
+    withdrawn: list[Notification] = field(default_factory=list)
 
 
 class _Specialties:
@@ -147,11 +149,10 @@ class _Notifications:
         self.pending.extend(planned)
 
     async def withdraw(self, appointment_id: uuid.UUID, kind: Kind) -> None:
-        self.db.notifications = [
-            n
-            for n in self.db.notifications
-            if not (n.appointment_id == appointment_id and n.kind == kind)
-        ]
+        gone = [n for n in self.db.notifications if n.appointment_id == appointment_id]
+        gone = [n for n in gone if n.kind == kind]
+        self.db.withdrawn.extend(gone)
+        self.db.notifications = [n for n in self.db.notifications if n not in gone]
 
     async def retime(self, appointment_id: uuid.UUID, start: datetime) -> None:
         for n in self.db.notifications:
@@ -195,7 +196,7 @@ class FakeUnitOfWork:
             ):
                 raise SlotTaken(appointment.start.isoformat())
         self.db.appointments.update(copy.deepcopy(self._pending))
-        known = {n.dedupe_key for n in self.db.notifications}
+        known = {n.dedupe_key for n in self.db.notifications + self.db.withdrawn}
         self.db.notifications += [n for n in self._planned if n.dedupe_key not in known]
         self._pending.clear()
         self._planned.clear()

@@ -129,6 +129,8 @@ async def test_moving_withdraws_the_old_reminders_and_plans_the_new_times(
         (WEDNESDAY_11 - timedelta(hours=24), 101),
         (WEDNESDAY_11 - timedelta(hours=2), 101),
     ]
+    withdrawn = [n.due_at for n in db.withdrawn if n.kind is Kind.REMINDER]
+    assert withdrawn == [TUESDAY_10 - timedelta(hours=24), TUESDAY_10 - timedelta(hours=2)]
 
 
 async def test_moving_back_to_an_earlier_time_plans_its_reminders_again(db, clock, clinic) -> None:

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from domain.notifications import parse_offsets
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_HOST_NAME = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+|[A-Za-z0-9.-]+)$")
 _EXPECTED = {
     "telegram_bot_token": "a token from @BotFather, like 123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
     "telegram_api_base_url": "an http(s) URL ending before the token, like https://api.telegram.org/bot",
@@ -30,6 +31,7 @@ _EXPECTED = {
     "telegram_max_rate": "messages per second to Telegram overall, a number >= 0 (0 = no limit)",
     "sandbox_database_url": "a database of the sandbox's own, like sqlite+aiosqlite:///./data/sandbox.db",
     "sandbox_host": "an address for the sandbox page, like 127.0.0.1",
+    "sandbox_host_names": "comma-separated host names or addresses, like pc.local,192.168.1.20",
     "sandbox_port": "a TCP port number for the sandbox page, 0-65535 (0 picks a free one)",
 }
 
@@ -59,6 +61,7 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=0, le=65535)
     sandbox_database_url: str = "sqlite+aiosqlite:///./data/sandbox.db"
     sandbox_host: str = "127.0.0.1"
+    sandbox_host_names: Annotated[tuple[str, ...], NoDecode] = ()
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
 
     @field_validator("telegram_bot_token")
@@ -99,6 +102,15 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @field_validator("sandbox_host_names", mode="before")
+    @classmethod
+    def _host_names(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part for part in value.replace(" ", "").split(",") if part)
+        if isinstance(value, tuple | list) and not all(_HOST_NAME.match(str(n)) for n in value):
+            raise ValueError("not a host name")
         return value
 
     @property

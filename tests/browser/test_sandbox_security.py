@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+
 import aiohttp
 import pytest
 from playwright.async_api import Browser, expect
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.sandbox.web.launch import Sandbox
+from tests.browser.conftest import running_sandbox, sandbox_settings
+from tests.e2e.medbot import MONDAY_8_LIMA
+from tests.unit.fakes import FakeClock
 
 
 def ws_url(sandbox: Sandbox) -> str:
@@ -66,6 +72,35 @@ async def test_the_api_answers_the_names_the_sandbox_serves(sandbox: Sandbox, na
     ):
         assert response.status == 200
         assert "people" in await response.json()
+
+
+async def test_names_given_in_sandbox_host_names_reach_the_page_and_no_others(
+    tmp_path: Path,
+) -> None:
+    settings = sandbox_settings(tmp_path, sandbox_host_names=("clinic-pc.local", "192.168.1.20"))
+    async with (
+        running_sandbox(settings, FakeClock(MONDAY_8_LIMA)) as sandbox,
+        aiohttp.ClientSession() as session,
+    ):
+        answers = {}
+        for name in ("clinic-pc.local", "CLINIC-PC.local", "192.168.1.20", "other-pc.local"):
+            headers = {"Host": f"{name}:{sandbox.port}"}
+            async with session.get(f"{sandbox.url}api/state", headers=headers) as response:
+                answers[name] = response.status
+            origin = {"Origin": f"http://{name}:{sandbox.port}"}
+            with contextlib.suppress(aiohttp.WSServerHandshakeError):
+                async with session.ws_connect(ws_url(sandbox), headers=origin):
+                    answers[name + " feed"] = 101
+
+    assert answers == {
+        "clinic-pc.local": 200,
+        "clinic-pc.local feed": 101,
+        "CLINIC-PC.local": 200,
+        "CLINIC-PC.local feed": 101,
+        "192.168.1.20": 200,
+        "192.168.1.20 feed": 101,
+        "other-pc.local": 403,
+    }
 
 
 async def test_an_inline_url_button_links_only_to_http_and_https(

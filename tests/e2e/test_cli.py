@@ -42,6 +42,8 @@ def test_run_without_a_token_says_what_is_missing_in_one_line(tmp_path: Path) ->
         ("TELEGRAM_BOT_TOKEN", "not-a-token"),
         ("ADMIN_TELEGRAM_IDS", "12,abc"),
         ("LOG_FORMAT", "xml"),
+        ("SANDBOX_HOST_NAMES", "clinic.local,http://evil.example/"),
+        ("SQLITE_DRIVER", "threads"),
     ],
 )
 def test_a_malformed_setting_stops_start_up_with_one_line_naming_it(

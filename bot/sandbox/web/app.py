@@ -12,10 +12,10 @@
 
 Actions take JSON only, so a page on another site cannot post a plain form here.
 Every request must name the sandbox in its ``Host`` header (``127.0.0.1``,
-``localhost``, ``[::1]`` or SANDBOX_HOST, at the port actually bound), else it is
-answered 403, so a DNS-rebound name cannot reach the page or the API; and /ws refuses
-(403) an ``Origin`` other than ``http://`` one of those hosts, so another site open in
-the browser cannot read the feed.
+``localhost``, ``[::1]``, SANDBOX_HOST or one of SANDBOX_HOST_NAMES, at the port
+actually bound), else it is answered 403, so a DNS-rebound name cannot reach the
+page or the API; and /ws refuses (403) an ``Origin`` other than ``http://`` one of
+those hosts, so another site open in the browser cannot read the feed.
 """
 
 from __future__ import annotations
@@ -52,13 +52,15 @@ class BadAction(Exception):
     """The page asked for something a person could not do; answered 400."""
 
 
-def serve_hosts(app: web.Application, configured_host: str, port: int) -> None:
-    """Allow ``Host`` headers naming the sandbox at ``port``, the one actually bound.
+def serve_hosts(app: web.Application, configured: tuple[str, ...], port: int) -> None:
+    """Allow ``Host`` headers naming the sandbox at ``port``, the one actually bound:
+    the loopback names and the ``configured`` ones (SANDBOX_HOST, SANDBOX_HOST_NAMES).
 
     Until this is called no host is allowed, so every request is refused.
     """
     hosts = app[HOSTS]
-    for name in (*LOCAL_NAMES, configured_host):
+    for given in (*LOCAL_NAMES, *configured):
+        name = given.strip("[]")
         shown = f"[{name}]" if ":" in name else name.lower()
         hosts.add(f"{shown}:{port}")
         if port == 80:  # browsers leave the default port out of Host and Origin

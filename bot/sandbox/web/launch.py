@@ -82,7 +82,8 @@ class Sandbox:
                 f"for the sandbox page ({error.strerror}): set SANDBOX_PORT"
             ) from None
         self.port = int(self._web.addresses[0][1])
-        serve_hosts(page, self.settings.sandbox_host, self.port)
+        names = (self.settings.sandbox_host, *self.settings.sandbox_host_names)
+        serve_hosts(page, names, self.port)
 
     def _bot_settings(self, api: BotApiStandIn) -> Settings:
         """The real bot's settings, pointed at the stand-in and the sandbox database."""

@@ -24,10 +24,11 @@ repeated.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -53,31 +54,87 @@ _FIRST_BACKOFF = 0.001
 _MAX_BACKOFF = 0.05
 
 
+#: Commits between two WAL checkpoints. SQLite's automatic checkpoint (every 1,000
+#: pages) would run inside a COMMIT on the event loop's thread and write and sync
+#: the database file there, so inline connections turn it off and a worker thread
+#: checkpoints instead (:class:`_Checkpoints`).
+CHECKPOINT_EVERY = 500
+
+log = logging.getLogger(__name__)
+
+
 def _is_busy(error: sqlite3.OperationalError) -> bool:
-    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY or (
-        "database is locked" in str(error)
-    )
+    code = getattr(error, "sqlite_errorcode", None)  # extended: BUSY_RECOVERY, BUSY_SNAPSHOT…
+    if isinstance(code, int):
+        return code & 0xFF == sqlite3.SQLITE_BUSY
+    return "database is locked" in str(error)
+
+
+class _Checkpoints:
+    """WAL checkpoints of one database file on a worker thread, one at a time.
+
+    A passive checkpoint takes no lock that writers or readers wait for."""
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
+        self._connector = connector
+        self._commits = 0
+        self._running = False
+
+    def committed(self) -> None:
+        self._commits += 1
+        if self._commits < CHECKPOINT_EVERY or self._running:
+            return
+        self._commits, self._running = 0, True
+        done = asyncio.get_running_loop().run_in_executor(None, self._checkpoint)
+        done.add_done_callback(self._finished)
+
+    def _checkpoint(self) -> None:
+        conn = self._connector()
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            conn.close()
+
+    def _finished(self, done: asyncio.Future[None]) -> None:
+        self._running = False
+        if not done.cancelled() and done.exception() is not None:  # the next one will do
+            log.warning("sqlite_checkpoint_failed: %s", type(done.exception()).__name__)
+
+
+_CHECKPOINTS: dict[str, _Checkpoints] = {}
 
 
 class Cursor:
-    """aiosqlite's ``Cursor``, run inline."""
+    """aiosqlite's ``Cursor``, run inline; entering it opens the SQLite cursor."""
 
-    def __init__(self, conn: Connection, cursor: sqlite3.Cursor) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
-        self._cursor = cursor
+        self._cursor: sqlite3.Cursor | Any = None
 
     async def __aenter__(self) -> Cursor:
+        # Here, not in cursor(): SQLAlchemy maps errors raised inside this await
+        # (a closed connection becomes a disconnect), as with aiosqlite.
+        self._cursor = self._conn.raw.cursor()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         self._cursor.close()
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self._rows()
+
+    async def _rows(self) -> AsyncIterator[Any]:
+        for row in self._cursor:
+            yield row
 
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Cursor:
         await self._conn.waiting_out_locks(self._cursor.execute, sql, parameters or ())
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> Cursor:
-        await self._conn.waiting_out_locks(self._cursor.executemany, sql, list(parameters))
+        # Not retried: outside a transaction each row commits on its own, and a retry
+        # would repeat the rows before the one that met the lock.
+        self._cursor.executemany(sql, list(parameters))
         return self
 
     async def fetchone(self) -> Any:
@@ -122,10 +179,16 @@ class Cursor:
 class Connection:
     """aiosqlite's ``Connection``, run inline; awaiting it opens the database."""
 
-    def __init__(self, connector: Callable[[], sqlite3.Connection], busy_timeout: float) -> None:
+    def __init__(
+        self,
+        connector: Callable[[], sqlite3.Connection],
+        busy_timeout: float,
+        checkpoints: _Checkpoints | None,
+    ) -> None:
         self._connector = connector
         self._connection: sqlite3.Connection | None = None
         self._busy_timeout = busy_timeout
+        self._checkpoints = checkpoints
 
     def __await__(self) -> Generator[Any, None, Connection]:
         return self._open().__await__()
@@ -133,20 +196,30 @@ class Connection:
     async def _open(self) -> Connection:
         self._connection = await self.waiting_out_locks(self._connector)
         self._connection.execute("PRAGMA busy_timeout=0")
+        if self._checkpoints is not None:
+            self._connection.execute("PRAGMA wal_autocheckpoint=0")
         return self
 
     @property
-    def _conn(self) -> sqlite3.Connection:
+    def raw(self) -> sqlite3.Connection:
         if self._connection is None:
-            raise ValueError("no active connection")
+            raise ValueError("no active connection")  # aiosqlite's words, which SQLAlchemy maps
         return self._connection
 
-    async def waiting_out_locks(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """``fn(*args)``, retried while another connection holds the lock it needs."""
+    async def waiting_out_locks(
+        self, fn: Callable[..., Any], *args: Any, always_retriable: bool = False
+    ) -> Any:
+        """``fn(*args)``, retried while another connection holds the lock it needs.
+
+        Only a statement outside a transaction is retried (nothing of it took
+        effect), or one that SQLite allows to be retried, as COMMIT.
+        """
         deadline: float | None = None
         backoff = _FIRST_BACKOFF
         while True:
-            retriable = self._connection is None or not self._connection.in_transaction
+            retriable = always_retriable or (
+                self._connection is None or not self._connection.in_transaction
+            )
             try:
                 return fn(*args)
             except sqlite3.OperationalError as error:
@@ -160,13 +233,20 @@ class Connection:
             backoff = min(backoff * 2, _MAX_BACKOFF)
 
     def cursor(self) -> Cursor:  # aiosqlite's is an async context manager, like this
-        return Cursor(self, self._conn.cursor())
+        return Cursor(self)
 
     async def commit(self) -> None:
-        self._conn.commit()
+        connection = self.raw
+        if not connection.in_transaction:
+            return
+        # In WAL mode a COMMIT never waits; in rollback-journal mode (a file system
+        # without shared memory) it may, and SQLite lets it be retried.
+        await self.waiting_out_locks(connection.commit, always_retriable=True)
+        if self._checkpoints is not None:
+            self._checkpoints.committed()
 
     async def rollback(self) -> None:
-        self._conn.rollback()
+        self.raw.rollback()
 
     async def close(self) -> None:
         if self._connection is not None:
@@ -179,26 +259,36 @@ class Connection:
             self._connection = None
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
-        self._conn.create_function(*args, **kwargs)
+        self.raw.create_function(*args, **kwargs)
 
     @property
     def in_transaction(self) -> bool:
-        return self._conn.in_transaction
+        return self.raw.in_transaction
 
     @property
     def isolation_level(self) -> str | None:
-        return self._conn.isolation_level
+        return self.raw.isolation_level
 
     @isolation_level.setter
     def isolation_level(self, value: str | None) -> None:
-        self._conn.isolation_level = value  # type: ignore[assignment]  # typeshed omits None
+        self.raw.isolation_level = value  # type: ignore[assignment]  # typeshed omits None
 
 
 def connect(database: str, *, busy_timeout: float = BUSY_TIMEOUT, **kwargs: Any) -> Connection:
     """Like ``aiosqlite.connect``: an awaitable connection to ``database``."""
     kwargs.pop("iter_chunk_size", None)  # aiosqlite's; there are no chunks to fetch here
     kwargs["check_same_thread"] = False  # pooled, and closed wherever the pool is
-    return Connection(lambda: sqlite3.connect(database, **kwargs), busy_timeout)
+
+    def connector() -> sqlite3.Connection:
+        connection: sqlite3.Connection = sqlite3.connect(database, **kwargs)
+        return connection
+
+    checkpoints = None
+    if database and database != ":memory:" and "mode=memory" not in database:
+        checkpoints = _CHECKPOINTS.get(database)
+        if checkpoints is None:
+            checkpoints = _CHECKPOINTS[database] = _Checkpoints(connector)
+    return Connection(connector, busy_timeout, checkpoints)
 
 
 class _AdaptedConnection(AsyncAdapt_aiosqlite_connection):

@@ -35,7 +35,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBUserWarning
 
 from bot.notices import render
-from domain.notifications import Kind, Notification
+from domain.notifications import Delivery, Kind, Notification
 from domain.ports import Clock
 from storage.outbox import Claimed, OutboxStore
 
@@ -236,7 +236,7 @@ class Dispatcher:
             return
         now = self._clock.now()
         window = int(now.timestamp() // ALERT_WINDOW.total_seconds())
-        dead = (await self._store.counts()).get("dead", 0)
+        dead = await self._store.count(Delivery.DEAD)
         await self._store.queue(
             [
                 Notification(

@@ -295,7 +295,14 @@ class OutboxStore:
             )
             return {r.telegram_user_id: r.language for r in rows}
 
+    async def count(self, state: Delivery) -> int:
+        """Rows in one state: an index range, not a scan of the whole history."""
+        async with reading(self._engine) as conn:
+            query = select(func.count()).where(notifications.c.state == state.value)
+            return int((await conn.execute(query)).scalar_one())
+
     async def counts(self) -> dict[str, int]:
+        """Rows by state, for operators: this reads the whole table."""
         async with reading(self._engine) as conn:
             rows = await conn.execute(
                 select(notifications.c.state, func.count()).group_by(notifications.c.state)

@@ -103,6 +103,25 @@ async def test_leaving_the_unit_of_work_without_commit_stores_nothing(engine) ->
         assert (await conn.execute(select(appointments.c.id))).all() == []
 
 
+async def test_a_read_only_unit_of_work_sees_each_commit_at_once_and_cannot_commit(
+    engine,
+) -> None:
+    clinic = await make_clinic(engine)
+    async with SqlUnitOfWork(engine, read_only=True) as reader:
+        assert await reader.appointments.get(uuid.uuid4()) is None
+        appointment = raw_appointment(clinic, clinic.patients[0])
+        async with SqlUnitOfWork(engine) as writer:  # committed while the reader is open
+            await writer.appointments.add(appointment)
+            await writer.commit()
+
+        seen = await reader.appointments.get(appointment.id)
+        with pytest.raises(RuntimeError, match="cannot commit"):
+            await reader.commit()
+
+    assert seen is not None
+    assert seen.status is Status.REGISTERED
+
+
 async def test_the_database_refuses_a_second_active_appointment_in_one_slot(engine) -> None:
     clinic = await make_clinic(engine)
     async with SqlUnitOfWork(engine) as uow:

@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from domain.notifications import parse_offsets
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
-_HOST_NAME = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+|[A-Za-z0-9.-]+)$")
+_HOST_NAME = re.compile(r"\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+|[A-Za-z0-9.-]+")
 _EXPECTED = {
     "telegram_bot_token": "a token from @BotFather, like 123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
     "telegram_api_base_url": "an http(s) URL ending before the token, like https://api.telegram.org/bot",
@@ -109,7 +109,7 @@ class Settings(BaseSettings):
     def _host_names(cls, value: object) -> object:
         if isinstance(value, str):
             value = tuple(part for part in value.replace(" ", "").split(",") if part)
-        if isinstance(value, tuple | list) and not all(_HOST_NAME.match(str(n)) for n in value):
+        if isinstance(value, tuple | list) and not all(_HOST_NAME.fullmatch(str(n)) for n in value):
             raise ValueError("not a host name")
         return value
 

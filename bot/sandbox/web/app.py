@@ -60,8 +60,8 @@ def serve_hosts(app: web.Application, configured: tuple[str, ...], port: int) ->
     """
     hosts = app[HOSTS]
     for given in (*LOCAL_NAMES, *configured):
-        name = given.strip("[]")
-        shown = f"[{name}]" if ":" in name else name.lower()
+        name = given.strip("[]").lower()  # the Host header is compared lower-cased
+        shown = f"[{name}]" if ":" in name else name
         hosts.add(f"{shown}:{port}")
         if port == 80:  # browsers leave the default port out of Host and Origin
             hosts.add(shown)

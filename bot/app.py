@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import structlog
 from aiohttp import web
@@ -16,6 +16,7 @@ from bot.cli import CliError
 from bot.database import open_database
 from bot.dispatcher import Dispatcher, DispatchSettings
 from bot.handlers import publish_commands, register_handlers
+from bot.i18n import LANGUAGES, Translator
 from bot.logs import configure_logging
 from bot.persistence import DatabasePersistence
 from bot.services import SERVICES_KEY, Services
@@ -23,6 +24,7 @@ from bot.settings import Settings
 from bot.updates import PerChatUpdateProcessor
 from bot.web import start_web
 from domain.clock import SystemClock
+from domain.countries import all_countries
 from domain.ports import Clock
 from storage.outbox import OutboxStore
 from storage.telegram_state import TelegramStateStore
@@ -93,6 +95,17 @@ def schedule_dispatcher(
     return dispatcher
 
 
+def warm_up(now: datetime) -> None:
+    """Load what the first people would otherwise wait for: each country's holidays for
+    this year and the next (the booking horizon crosses New Year in December), and
+    Babel's locale data. Holidays are compiled on first use: about 0.2 s of CPU."""
+    for country in all_countries():
+        for year in (now.year, now.year + 1):
+            country.is_holiday(date(year, 1, 1))
+    for language in LANGUAGES:
+        Translator(language).day(now)
+
+
 class BotRuntime:
     """The bot, started and stopped as a unit (by ``medbot run`` and by the tests).
 
@@ -118,6 +131,7 @@ class BotRuntime:
             self.settings.database_url, sqlite_driver=self.settings.sqlite_driver
         )
         self.application = build_application(self.settings, self.engine, self.clock)
+        warm_up(self.clock.now())
         await self.application.initialize()
         if self.polling and self.application.post_init:
             await self.application.post_init(self.application)

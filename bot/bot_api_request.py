@@ -8,8 +8,8 @@ CPU. aiohttp, already a dependency for the health server, does the same call
 in a fraction of that.
 
 Only the transport changes: PTB's ``BaseRequest`` still turns status codes into
-``TelegramError``\\ s, and parameters go as a form (files as multipart), as with
-``HTTPXRequest``. Timeouts follow PTB's meaning where aiohttp has one: connect,
+``TelegramError``\\ s. Parameters go as JSON (with files, as a multipart form, as
+with ``HTTPXRequest``). Timeouts follow PTB's meaning where aiohttp has one: connect,
 read (per socket read) and pool (waiting for a free connection, counted with
 connect). aiohttp has no write timeout (its read timer starts once the body is
 written), so the whole call is bounded by the sum of the four, as a stuck
@@ -22,6 +22,7 @@ the bot's token, and would reach the logs.
 from __future__ import annotations
 
 import io
+import json
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
@@ -137,13 +138,21 @@ class AiohttpRequest(BaseRequest):
         return self._proxy_by_origin[origin]
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
-    """The parameters as a form, or multipart with the files, as ``HTTPXRequest`` sends them."""
+def _body(request_data: RequestData | None) -> aiohttp.FormData | aiohttp.BytesPayload | None:
+    """The parameters as a JSON object, or, with files, a multipart form as
+    ``HTTPXRequest`` sends it.
+
+    JSON, which the Bot API takes as readily as a form, because aiohttp builds a form
+    through its multipart machinery and percent-encodes every value: a sixth of a
+    send's CPU here, against a few microseconds for ``json.dumps``.
+    """
     if request_data is None:
         return None
     files = request_data.multipart_data
     if not files:
-        return request_data.json_parameters
+        return aiohttp.BytesPayload(
+            json.dumps(request_data.parameters).encode(), content_type="application/json"
+        )
     form = aiohttp.FormData(request_data.json_parameters)
     for name, (filename, content, mime_type) in files.items():
         # A stream, not bytes: aiohttp warns that a large bytes body blocks the loop.

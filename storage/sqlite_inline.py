@@ -249,11 +249,9 @@ class Connection:
         self.raw.rollback()
 
     async def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self.stop()
 
-    def stop(self) -> None:
+    def stop(self) -> None:  # aiosqlite's forced close, for SQLAlchemy's terminate()
         if self._connection is not None:
             self._connection.close()
             self._connection = None

@@ -79,7 +79,7 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def _busy_timeout(dbapi_connection: Any, _record: Any) -> None:
     # On aiosqlite's thread SQLite's own busy handler may sleep; the inline driver
-    # waits for locks itself, off the event loop's thread (storage.sqlite_inline).
+    # waits for locks itself, in asyncio.sleep steps (storage.sqlite_inline).
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
     cursor.close()

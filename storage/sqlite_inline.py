@@ -18,7 +18,8 @@ so SQLite answers "database is locked" at once instead of sleeping on the loop's
 thread, and the statement is retried after an ``asyncio.sleep`` until
 ``busy_timeout`` has passed: the loop keeps serving everyone else meanwhile.
 Only a statement outside a transaction is retried, so nothing half done is
-repeated.
+repeated, and COMMIT, which SQLite allows to be retried. WAL checkpoints, which
+write and sync the database file, run on a worker thread (:class:`_Checkpoints`).
 """
 
 from __future__ import annotations

@@ -206,23 +206,14 @@ class OutboxStore:
 
     async def retry(self, row_ids: list[int], at: datetime, error: str) -> None:
         """Claimed rows go back to the queue for ``at``; rows withdrawn meanwhile stay so."""
-        async with writing(self._engine) as conn:
-            await conn.execute(
-                update(notifications)
-                .where(
-                    notifications.c.id.in_(row_ids),
-                    notifications.c.state == Delivery.SENDING.value,
-                )
-                .values(
-                    state=Delivery.QUEUED.value,
-                    next_attempt_at=at,
-                    last_error=error[:200],
-                    lease_until=None,
-                )
-            )
+        await self._requeue(row_ids, next_attempt_at=at, last_error=error[:200])
 
     async def release(self, row_ids: list[int]) -> None:
         """Claimed rows handed back unsent and unattempted, for a later round."""
+        await self._requeue(row_ids, attempts=notifications.c.attempts - 1)
+
+    async def _requeue(self, row_ids: list[int], **values: object) -> None:
+        """Rows still ``sending`` go back to ``queued``, with ``values`` set too."""
         async with writing(self._engine) as conn:
             await conn.execute(
                 update(notifications)
@@ -230,11 +221,7 @@ class OutboxStore:
                     notifications.c.id.in_(row_ids),
                     notifications.c.state == Delivery.SENDING.value,
                 )
-                .values(
-                    state=Delivery.QUEUED.value,
-                    attempts=notifications.c.attempts - 1,
-                    lease_until=None,
-                )
+                .values(state=Delivery.QUEUED.value, lease_until=None, **values)
             )
 
     async def hold_chat(self, chat_id: int, until: datetime) -> None:

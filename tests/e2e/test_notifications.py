@@ -6,10 +6,19 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.sandbox import BotApiStandIn
+from bot.sandbox.driver import Person
 from tests.e2e.medbot import ADMIN_ID, Clinic
 from tests.e2e.test_booking import walk_to_summary
 
 TUESDAY_1030_LIMA = datetime(2026, 5, 5, 15, 30, tzinfo=UTC)
+
+
+async def in_chat(person: Person) -> Person:
+    """``person`` has written to the bot and had its answer, so a fault injected next
+    meets the outbox, not that answer still on its way."""
+    await person.send("/start")
+    await person.wait_for("¿Aceptas?")
+    return person
 
 
 async def test_booking_confirms_in_the_chat_and_reminders_arrive_at_the_peruvian_offsets(
@@ -78,9 +87,7 @@ async def test_after_a_cancellation_no_reminder_comes(api: BotApiStandIn, clinic
 async def test_reminders_are_not_sent_once_the_visit_has_begun(
     api: BotApiStandIn, clinic: Clinic
 ) -> None:
-    ana = api.person("Ana", language_code="es")
-    await ana.send("/start")
-    await ana.wait_for("¿Aceptas?")  # answered before the fault: only the outbox meets it
+    ana = await in_chat(api.person("Ana", language_code="es"))
     patient = await clinic.register(ana.user_id)
     await clinic.book(patient, TUESDAY_1030_LIMA)
 
@@ -95,9 +102,7 @@ async def test_reminders_are_not_sent_once_the_visit_has_begun(
 async def test_a_reminder_due_in_quiet_hours_comes_the_evening_before(
     api: BotApiStandIn, clinic: Clinic
 ) -> None:
-    ana = api.person("Ana", language_code="es")
-    await ana.send("/start")
-    await ana.wait_for("¿Aceptas?")  # answered before the fault: only the outbox meets it
+    ana = await in_chat(api.person("Ana", language_code="es"))
     patient = await clinic.register(ana.user_id)
     nine = datetime(2026, 5, 5, 14, 0, tzinfo=UTC)  # Tuesday 09:00 in Lima; 2 h before is 07:00
     await clinic.book(patient, nine)
@@ -119,11 +124,9 @@ async def test_a_reminder_due_in_quiet_hours_comes_the_evening_before(
 async def test_a_429_storm_delays_but_delivers_everything_once(
     api: BotApiStandIn, clinic: Clinic
 ) -> None:
-    people = [api.person(f"P{i}", language_code="es") for i in range(6)]
+    people = [await in_chat(api.person(f"P{i}", language_code="es")) for i in range(6)]
     booked = []
     for i, person in enumerate(people):
-        await person.send("/start")  # each person has a chat with the bot
-        await person.wait_for("¿Aceptas?")  # answered before the storm: only the outbox meets it
         patient = await clinic.register(person.user_id)
         afternoon = TUESDAY_1030_LIMA + timedelta(hours=3, minutes=30 + 30 * i)  # from 14:00
         booked.append(await clinic.book(patient, afternoon))
@@ -148,9 +151,7 @@ async def test_a_429_storm_delays_but_delivers_everything_once(
 async def test_server_errors_are_retried_with_backoff_then_delivered(
     api: BotApiStandIn, clinic: Clinic
 ) -> None:
-    ana = api.person("Ana", language_code="es")
-    await ana.send("/start")
-    await ana.wait_for("¿Aceptas?")  # answered before the fault: only the outbox meets it
+    ana = await in_chat(api.person("Ana", language_code="es"))
     patient = await clinic.register(ana.user_id)
     appointment = await clinic.book(patient, TUESDAY_1030_LIMA)
     api.faults.fail_next(502, method="sendMessage", times=1)
@@ -168,9 +169,7 @@ async def test_a_patient_who_blocked_the_bot_is_marked_unreachable_and_admins_ar
 ) -> None:
     admin = api.person("Admin", language_code="es", user_id=ADMIN_ID)
     await admin.send("/start")
-    ana = api.person("Ana", language_code="es")
-    await ana.send("/start")
-    await ana.wait_for("¿Aceptas?")  # answered before the fault: only the outbox meets it
+    ana = await in_chat(api.person("Ana", language_code="es"))
     patient = await clinic.register(ana.user_id)
     appointment = await clinic.book(patient, TUESDAY_1030_LIMA)
     ana.block_bot()

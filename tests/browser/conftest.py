@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, async_playwright
 
+from bot.sandbox.driver import BotApiStandIn
 from bot.sandbox.web.launch import Sandbox
+from bot.sandbox.web.people import Member
 from bot.settings import Settings
 from domain.ports import Clock
 from tests.e2e.medbot import MONDAY_8_LIMA
@@ -94,6 +96,16 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     """Sandbox mode on a free port and a fresh database, on Monday 4 May 2026 in Lima."""
     async with running_sandbox(sandbox_settings(tmp_path), FakeClock(MONDAY_8_LIMA)) as running:
         yield running
+
+
+def ana_in_chat(sandbox: Sandbox) -> tuple[BotApiStandIn, Member]:
+    """The stand-in and Ana, the demo patient, as if she had written to the bot before
+    (so the bot may send her messages first)."""
+    assert sandbox.api is not None
+    assert sandbox.people is not None
+    ana = next(m for m in sandbox.people.members.values() if m.person.first_name == "Ana")
+    ana.person.chat.started = True
+    return sandbox.api, ana
 
 
 @pytest.fixture

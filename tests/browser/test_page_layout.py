@@ -9,6 +9,7 @@ from playwright.async_api import Browser, Page, expect
 from telegram import Bot
 
 from bot.sandbox.web.launch import Sandbox
+from tests.browser.conftest import ana_in_chat
 
 
 async def open_page(sandbox: Sandbox, browser: Browser, width: int) -> Page:
@@ -95,11 +96,7 @@ async def test_a_call_that_breaks_the_spec_is_marked_in_the_side_panel(
 async def test_a_document_from_the_bot_downloads_and_an_edit_changes_the_message_in_place(
     sandbox: Sandbox, browser: Browser
 ) -> None:
-    assert sandbox.api is not None
-    assert sandbox.people is not None
-    api = sandbox.api
-    ana = next(m for m in sandbox.people.members.values() if m.person.first_name == "Ana")
-    ana.person.chat.started = True  # as if Ana had written to the bot before
+    api, ana = ana_in_chat(sandbox)
     page = await open_page(sandbox, browser, 1280)
     await page.get_by_role("button", name="Ana Quispe").click()
 

@@ -11,7 +11,7 @@ from playwright.async_api import Browser, expect
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.sandbox.web.launch import Sandbox
-from tests.browser.conftest import running_sandbox, sandbox_settings
+from tests.browser.conftest import ana_in_chat, running_sandbox, sandbox_settings
 from tests.e2e.medbot import MONDAY_8_LIMA
 from tests.unit.fakes import FakeClock
 
@@ -106,11 +106,7 @@ async def test_names_given_in_sandbox_host_names_reach_the_page_and_no_others(
 async def test_an_inline_url_button_links_only_to_http_and_https(
     sandbox: Sandbox, browser: Browser
 ) -> None:
-    assert sandbox.api is not None
-    assert sandbox.people is not None
-    api = sandbox.api
-    ana = next(m for m in sandbox.people.members.values() if m.person.first_name == "Ana")
-    ana.person.chat.started = True  # as if Ana had written to the bot before
+    api, ana = ana_in_chat(sandbox)
     page = await browser.new_page()
     await page.goto(sandbox.url)
     await expect(page.locator("#connection")).to_have_text("live")

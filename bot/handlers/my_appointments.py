@@ -63,8 +63,8 @@ async def list_upcoming(update: Update, context: Context) -> None:
     await show(update, "\n\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None)
 
 
-async def _own_appointment(update: Update, context: Context) -> Appointment | None:
-    """The appointment a button names, if it is the tapping patient's own."""
+async def own_appointment(update: Update, context: Context) -> Appointment | None:
+    """The appointment a button names, if it is the tapping patient's own and active."""
     query = update.callback_query
     assert query and query.data and update.effective_user
     appointment_id = cb.parse_uuid(query.data.split(":")[-1])
@@ -83,7 +83,7 @@ async def ask_to_cancel(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query
     t = translator(update, context)
-    appointment = await _own_appointment(update, context)
+    appointment = await own_appointment(update, context)
     if appointment is None:
         await query.answer(t("button.stale"), show_alert=True)
         return
@@ -99,7 +99,7 @@ async def cancel_confirmed(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query and update.effective_user
     t = translator(update, context)
-    appointment = await _own_appointment(update, context)
+    appointment = await own_appointment(update, context)
     if appointment is None:
         await query.answer(t("button.stale"), show_alert=True)
         return
@@ -129,7 +129,7 @@ async def will_attend(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query
     t = translator(update, context)
-    if await _own_appointment(update, context) is None:
+    if await own_appointment(update, context) is None:
         await query.answer(t("button.stale"), show_alert=True)
         return
     await query.answer(t("notify.attend_thanks"))

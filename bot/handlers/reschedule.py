@@ -28,7 +28,7 @@ from bot.handlers.booking_screens import (
     slots_between,
     stale,
 )
-from bot.handlers.my_appointments import list_upcoming
+from bot.handlers.my_appointments import list_upcoming, own_appointment
 from bot.handlers.screens import conversation, show
 from bot.keyboards import button, with_navigation
 from bot.services import Context, services, translator, user_state
@@ -43,26 +43,18 @@ from domain.errors import (
     SlotTaken,
     SlotUnavailable,
 )
-from domain.registration import find_patient
 
 FLOW = "rs"
 
 
 async def _own(update: Update, context: Context) -> tuple[Appointment, Doctor] | None:
-    """The active appointment a ``my:r:`` button names, if it is the tapping patient's."""
-    query = update.callback_query
-    assert query and query.data and update.effective_user
-    appointment_id = cb.parse_uuid(query.data.removeprefix("my:r:"))
-    svc = services(context)
-    patient = await find_patient(svc.uow(read_only=True), update.effective_user.id)
-    if appointment_id is None or patient is None:
+    """The tapping patient's active appointment a ``my:r:`` button names, and its doctor."""
+    appointment = await own_appointment(update, context)
+    if appointment is None:
         return None
-    async with svc.uow(read_only=True) as uow:
-        appointment = await uow.appointments.get(appointment_id)
-        doctor = await uow.doctors.get(appointment.doctor_id) if appointment else None
-    if appointment is None or doctor is None or appointment.patient_id != patient.id:
-        return None
-    return appointment, doctor
+    async with services(context).uow(read_only=True) as uow:
+        doctor = await uow.doctors.get(appointment.doctor_id)
+    return None if doctor is None else (appointment, doctor)
 
 
 async def begin(update: Update, context: Context) -> int:
@@ -70,7 +62,7 @@ async def begin(update: Update, context: Context) -> int:
     assert query
     t = translator(update, context)
     found = await _own(update, context)
-    if found is None or not found[0].is_active or not found[1].active:
+    if found is None or not found[1].active:
         await query.answer(t("button.stale"), show_alert=True)
         return END
     appointment, doctor = found

@@ -73,8 +73,8 @@ from harness import (
 )
 
 from bot.database import prepare_demo_database
-from bot.sandbox import BotApiStandIn, ChatMessage, Person
-from bot.sandbox.notify import ChangeSignal
+from bot.sandbox.standin import BotApiStandIn, ChatMessage, Person
+from bot.sandbox.standin.notify import ChangeSignal
 
 CLOSED_RUNS = (100, 500)
 OPEN_PATIENTS = 200

@@ -69,8 +69,8 @@ from harness import (
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.sandbox import BotApiStandIn
-from bot.sandbox.journal import RequestRecord
+from bot.sandbox.standin import BotApiStandIn
+from bot.sandbox.standin.journal import RequestRecord
 from domain.notifications import Kind, Notification
 from storage.engine import create_engine
 from storage.migrate import upgrade

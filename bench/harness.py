@@ -29,7 +29,7 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from bot.sandbox import BotApiStandIn
+from bot.sandbox.standin import BotApiStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"

@@ -11,18 +11,18 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
-from bot.bot_api_request import AiohttpRequest
-from bot.cli import CliError
 from bot.database import open_database
-from bot.dispatcher import Dispatcher, DispatchSettings
+from bot.errors import StartupError
 from bot.handlers import publish_commands, register_handlers
+from bot.http.health import start_web
 from bot.i18n import LANGUAGES, Translator
 from bot.logs import configure_logging
-from bot.persistence import DatabasePersistence
-from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
-from bot.updates import PerChatUpdateProcessor
-from bot.web import start_web
+from bot.telegram.context import SERVICES_KEY, Services
+from bot.telegram.persistence import DatabasePersistence
+from bot.telegram.transport import AiohttpRequest
+from bot.telegram.updates import PerChatUpdateProcessor
+from bot.workers.outbox_sender import Dispatcher, DispatchSettings
 from domain.clock import SystemClock
 from domain.countries import all_countries
 from domain.ports import Clock
@@ -34,7 +34,7 @@ log = structlog.get_logger(__name__)
 
 def build_application(settings: Settings, engine: AsyncEngine, clock: Clock) -> Application:  # type: ignore[type-arg]
     if settings.telegram_bot_token is None:
-        raise CliError(
+        raise StartupError(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its "
             "token in .env or the environment (see README.md, Settings)"
         )

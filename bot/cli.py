@@ -8,11 +8,15 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from bot.app import run
+from bot.database import open_database, upgrade_database
+from bot.demo_clinic import seed_demo
+from bot.errors import StartupError
+from bot.sandbox.demo.launch import run_sandbox
 from bot.settings import Settings, SettingsError, load_settings
-
-
-class CliError(Exception):
-    """Stops the command with one line for the operator and exit status 2."""
+from domain.clock import SystemClock
+from storage.outbox import OutboxStore
+from storage.unit_of_work import SqlUnitOfWork
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -21,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         return int(asyncio.run(args.handler(settings, args)) or 0)
-    except (SettingsError, CliError) as error:
+    except (SettingsError, StartupError) as error:
         print(f"medbot: {error}", file=sys.stderr)  # noqa: T201 (the CLI's own output)
         return 2
     except KeyboardInterrupt:
@@ -53,18 +57,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _upgrade(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.database import upgrade_database
-
     await upgrade_database(settings.database_url)
     print("medbot: database is up to date")  # noqa: T201
     return 0
 
 
 async def _seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.database import open_database
-    from bot.demo_clinic import seed_demo
-    from storage.unit_of_work import SqlUnitOfWork
-
     engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
     try:
         report = await seed_demo(lambda: SqlUnitOfWork(engine))
@@ -78,10 +76,6 @@ async def _seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 async def _notifications(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.database import open_database
-    from domain.clock import SystemClock
-    from storage.outbox import OutboxStore
-
     engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
     try:
         store = OutboxStore(engine)
@@ -99,22 +93,16 @@ async def _notifications(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _run(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.app import run
-
     await run(settings)
     return 0
 
 
 async def _dispatch(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.app import run
-
     await run(settings, polling=False)
     return 0
 
 
 async def _sandbox(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.sandbox.web.launch import run_sandbox
-
     announce = "sandbox mode"
     if settings.telegram_bot_token is None:
         announce = "sandbox mode: no TELEGRAM_BOT_TOKEN set"

@@ -9,8 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.cli import CliError
 from bot.demo_clinic import seed_demo
+from bot.errors import StartupError
 from storage.engine import create_engine
 from storage.migrate import alembic_config, upgrade
 from storage.unit_of_work import SqlUnitOfWork
@@ -20,7 +20,7 @@ async def upgrade_database(url: str) -> None:
     try:
         await upgrade(url)
     except (SQLAlchemyError, OSError) as error:
-        raise CliError(f"cannot migrate DATABASE_URL: {type(error).__name__}") from None
+        raise StartupError(f"cannot migrate DATABASE_URL: {type(error).__name__}") from None
 
 
 async def open_database(url: str, *, sqlite_driver: str = "inline") -> AsyncEngine:
@@ -34,11 +34,11 @@ async def open_database(url: str, *, sqlite_driver: str = "inline") -> AsyncEngi
             )
     except (SQLAlchemyError, OSError) as error:
         await engine.dispose()
-        raise CliError(f"cannot open DATABASE_URL: {type(error).__name__}") from None
+        raise StartupError(f"cannot open DATABASE_URL: {type(error).__name__}") from None
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     if current != head:
         await engine.dispose()
-        raise CliError("the database schema is not current: run `medbot db upgrade`")
+        raise StartupError("the database schema is not current: run `medbot db upgrade`")
     return engine
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import BotCommand
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.handlers.booking import booking_handler
 from bot.handlers.common import common_handlers, on_error, stale_button
-from bot.handlers.my_appointments import my_appointments_handlers
-from bot.handlers.registration import registration_handler
-from bot.handlers.reschedule import reschedule_handler
+from bot.handlers.patient.booking import booking_handler
+from bot.handlers.patient.my_appointments import my_appointments_handlers
+from bot.handlers.patient.registration import registration_handler
+from bot.handlers.patient.reschedule import reschedule_handler
 from bot.i18n import LANGUAGES, Translator
 
 COMMANDS = ("start", "book", "my", "language", "cancel")

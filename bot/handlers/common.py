@@ -8,8 +8,8 @@ import structlog
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.keyboards import languages
-from bot.services import Context, services, translator, user_state
+from bot.telegram.context import Context, services, translator, user_state
+from bot.telegram.keyboards import languages
 from domain.registration import SUPPORTED_LANGUAGES, set_language
 
 log = structlog.get_logger(__name__)

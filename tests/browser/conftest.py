@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, async_playwright
 
-from bot.sandbox.driver import BotApiStandIn
-from bot.sandbox.web.launch import Sandbox
-from bot.sandbox.web.people import Member
+from bot.sandbox.demo.launch import Sandbox
+from bot.sandbox.demo.people import Member
+from bot.sandbox.standin.driver import BotApiStandIn
 from bot.settings import Settings
 from domain.ports import Clock
 from tests.e2e.medbot import MONDAY_8_LIMA

@@ -7,7 +7,7 @@ from pathlib import Path
 from playwright.async_api import Browser, expect
 from sqlalchemy import select
 
-from bot.sandbox.web.launch import Sandbox
+from bot.sandbox.demo.launch import Sandbox
 from domain.status import Status
 from storage.engine import create_engine
 from storage.tables import appointments

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, expect
 
-from bot.sandbox.web.launch import Sandbox
+from bot.sandbox.demo.launch import Sandbox
 from tests.browser.chat_page import ChatPage
 from tests.browser.conftest import running_sandbox, sandbox_settings
 from tests.unit.fakes import FakeClock

@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 from telegram import Bot
 
-from bot.sandbox.web.launch import Sandbox
+from bot.sandbox.demo.launch import Sandbox
 from tests.browser.conftest import ana_in_chat
 
 

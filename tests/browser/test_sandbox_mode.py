@@ -10,8 +10,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.cli import CliError
-from bot.sandbox.web.database import prepare_sandbox_database
+from bot.errors import StartupError
+from bot.sandbox.demo.database import prepare_sandbox_database
 from domain.registration import RegisterCommand, register_patient
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -39,14 +39,14 @@ async def test_a_database_with_patients_the_sandbox_did_not_create_is_refused(
     real = f"sqlite+aiosqlite:///{tmp_path}/clinic.db"
     await a_database_with_a_patient(real)
 
-    with pytest.raises(CliError, match="holds patients the sandbox did not create"):
+    with pytest.raises(StartupError, match="holds patients the sandbox did not create"):
         await prepare_sandbox_database(real, f"sqlite+aiosqlite:///{tmp_path}/medbot.db")
 
 
 async def test_the_production_database_is_refused_even_when_empty(tmp_path: Path) -> None:
     production = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
 
-    with pytest.raises(CliError, match="SANDBOX_DATABASE_URL is DATABASE_URL"):
+    with pytest.raises(StartupError, match="SANDBOX_DATABASE_URL is DATABASE_URL"):
         await prepare_sandbox_database(f"sqlite+aiosqlite:///{tmp_path}/./medbot.db", production)
 
     assert not (tmp_path / "medbot.db").exists()

@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import Browser, expect
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.sandbox.web.launch import Sandbox
+from bot.sandbox.demo.launch import Sandbox
 from tests.browser.conftest import ana_in_chat, running_sandbox, sandbox_settings
 from tests.e2e.medbot import MONDAY_8_LIMA
 from tests.unit.fakes import FakeClock

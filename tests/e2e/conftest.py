@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot
 
 from bot.database import prepare_demo_database
-from bot.sandbox import BotApiStandIn
+from bot.sandbox.standin import BotApiStandIn
 from tests.e2e.medbot import Clinic
 
 

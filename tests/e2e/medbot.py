@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.app import BotRuntime
-from bot.sandbox import BotApiStandIn
+from bot.sandbox.standin import BotApiStandIn
 from bot.settings import Settings
 from domain.booking import Actor, BookCommand, Role, book, cancel
 from domain.entities import Appointment

@@ -6,7 +6,7 @@ import asyncio
 import random
 import string
 
-from bot.sandbox import BotApiStandIn, Person
+from bot.sandbox.standin import BotApiStandIn, Person
 from domain.status import Status
 from tests.e2e.medbot import Clinic
 

@@ -13,7 +13,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.bot_api_request import AiohttpRequest
+from bot.telegram.transport import AiohttpRequest
 
 TOKEN = "123456:SECRET-token-never-logged"  # noqa: S105 (a made-up token)
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]

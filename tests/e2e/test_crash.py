@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.database import prepare_demo_database
-from bot.sandbox import BotApiStandIn
+from bot.sandbox.standin import BotApiStandIn
 from domain.notifications import Kind, Notification
 from storage.engine import create_engine
 from storage.outbox import OutboxStore

@@ -8,8 +8,8 @@ from pathlib import Path
 from telegram import Bot
 
 from bot.database import prepare_demo_database
-from bot.dispatcher import Dispatcher, DispatchSettings
-from bot.sandbox import BotApiStandIn
+from bot.sandbox.standin import BotApiStandIn
+from bot.workers.outbox_sender import Dispatcher, DispatchSettings
 from domain.clock import SystemClock
 from domain.notifications import Kind, Notification
 from storage.engine import create_engine

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.sandbox import BotApiStandIn
+from bot.sandbox.standin import BotApiStandIn
 from tests.e2e.medbot import Clinic
 
 

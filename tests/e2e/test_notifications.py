@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.sandbox import BotApiStandIn
-from bot.sandbox.driver import Person
+from bot.sandbox.standin import BotApiStandIn
+from bot.sandbox.standin.driver import Person
 from tests.e2e.medbot import ADMIN_ID, Clinic
 from tests.e2e.test_booking import walk_to_summary
 

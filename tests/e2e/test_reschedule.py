@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.sandbox import BotApiStandIn, Person
+from bot.sandbox.standin import BotApiStandIn, Person
 from domain.booking import Actor, Role, reschedule
 from domain.status import Status
 from storage.unit_of_work import SqlUnitOfWork

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.database import prepare_demo_database
-from bot.sandbox import BotApiStandIn, Person
+from bot.sandbox.standin import BotApiStandIn, Person
 from domain.notifications import Kind, Notification
 from storage.engine import create_engine
 from storage.outbox import OutboxStore

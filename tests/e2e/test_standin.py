@@ -24,7 +24,7 @@ from telegram import (
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
-from bot.sandbox import BotApiStandIn, Person
+from bot.sandbox.standin import BotApiStandIn, Person
 
 # Helpers -------------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Features for patients: registration, booking, their appointments and rescheduling."""

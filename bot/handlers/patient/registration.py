@@ -1,0 +1,214 @@
+"""/start: privacy notice, name, country, national ID and phone, asked once each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from telegram import (
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.telegram.context import Context, services, translator, user_state
+from bot.telegram.keyboards import button, columns
+from bot.telegram.screens import conversation
+from domain.countries import all_countries, get_country
+from domain.errors import InvalidInput, InvalidNationalId, NotFound
+from domain.registration import RegisterCommand, clean_full_name, find_patient, register_patient
+
+PRIVACY, NAME, COUNTRY, NATIONAL_ID, PHONE = range(5)
+END = ConversationHandler.END
+
+
+def draft(context: Context) -> dict[str, Any]:
+    """What the person has told us so far; kept in persisted user data."""
+    state = user_state(context)
+    found = state.setdefault("reg", {})
+    if not isinstance(found, dict):
+        found = state["reg"] = {}
+    return found
+
+
+async def start(update: Update, context: Context) -> int:
+    assert update.effective_user and update.effective_message
+    t = translator(update, context)
+    patient = await find_patient(services(context).uow(read_only=True), update.effective_user.id)
+    if patient is not None:
+        user_state(context)["lang"] = patient.language
+        await update.effective_message.reply_text(
+            translator(update, context)("start.welcome_back", name=patient.full_name.split()[0]),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        return END
+    user_state(context).setdefault("lang", t.language)
+    if "privacy_at" in draft(context):
+        return await ask_next(update, context)
+    keyboard = InlineKeyboardMarkup(
+        [[button(t("privacy.accept"), "rg:ok"), button(t("privacy.decline"), "rg:no")]]
+    )
+    await update.effective_message.reply_text(t("privacy.notice"), reply_markup=keyboard)
+    return PRIVACY
+
+
+async def privacy_answer(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query
+    t = translator(update, context)
+    await query.answer()
+    if query.data == "rg:no":
+        user_state(context).pop("reg", None)
+        await query.edit_message_text(t("privacy.declined"))
+        return END
+    draft(context)["privacy_at"] = services(context).clock.now().isoformat()
+    await query.edit_message_reply_markup(None)
+    return await ask_next(update, context)
+
+
+async def ask_next(update: Update, context: Context) -> int:
+    """Ask for the first thing we do not know yet."""
+    message = update.effective_message
+    assert message
+    t = translator(update, context)
+    known = draft(context)
+    if "name" not in known:
+        await message.reply_text(t("reg.ask_name"))
+        return NAME
+    if "country" not in known:
+        countries = [button(c.name(t.language), f"rg:c:{c.code}") for c in all_countries()]
+        await message.reply_text(
+            t("reg.ask_country"), reply_markup=InlineKeyboardMarkup(columns(countries, 2))
+        )
+        return COUNTRY
+    national_id = get_country(known["country"]).national_id
+    if "national_id" not in known:
+        await message.reply_text(
+            t("reg.ask_id", id_name=national_id.name, example=national_id.example)
+        )
+        return NATIONAL_ID
+    share = ReplyKeyboardMarkup(
+        [[KeyboardButton(t("reg.share_phone"), request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    await message.reply_text(t("reg.ask_phone"), reply_markup=share)
+    return PHONE
+
+
+async def name_given(update: Update, context: Context) -> int:
+    assert update.effective_message
+    try:
+        draft(context)["name"] = clean_full_name(update.effective_message.text or "")
+    except InvalidInput:
+        await update.effective_message.reply_text(translator(update, context)("reg.bad_name"))
+        return NAME
+    return await ask_next(update, context)
+
+
+async def country_chosen(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query and query.data
+    try:
+        country = get_country(query.data.removeprefix("rg:c:"))
+    except NotFound:
+        await query.answer(translator(update, context)("button.stale"), show_alert=True)
+        return COUNTRY
+    await query.answer()
+    draft(context)["country"] = country.code
+    await query.edit_message_text(country.name(translator(update, context).language))
+    return await ask_next(update, context)
+
+
+async def national_id_given(update: Update, context: Context) -> int:
+    assert update.effective_message
+    t = translator(update, context)
+    national_id = get_country(draft(context)["country"]).national_id
+    try:
+        compact = national_id.parse(update.effective_message.text or "")
+    except InvalidNationalId as error:
+        await update.effective_message.reply_text(
+            t(f"reg.bad_id.{error.reason}", id_name=national_id.name)
+        )
+        return NATIONAL_ID
+    draft(context)["national_id"] = compact
+    await update.effective_message.reply_text(
+        t("reg.id_ok", id_name=national_id.name, formatted=national_id.format(compact))
+    )
+    return await ask_next(update, context)
+
+
+async def contact_shared(update: Update, context: Context) -> int:
+    message, user = update.effective_message, update.effective_user
+    assert message and user
+    t = translator(update, context)
+    contact = message.contact
+    if contact is None or contact.user_id != user.id:
+        await message.reply_text(t("reg.not_own_contact"))
+        return PHONE
+    known = draft(context)
+    command = RegisterCommand(
+        telegram_user_id=user.id,
+        full_name=known["name"],
+        country=known["country"],
+        national_id=known["national_id"],
+        phone=contact.phone_number,
+        language=t.language,
+        privacy_accepted_at=datetime.fromisoformat(known["privacy_at"]),
+    )
+    try:
+        patient = await register_patient(services(context).uow(), services(context).clock, command)
+    except InvalidInput:
+        await message.reply_text(t("reg.bad_phone"))
+        return PHONE
+    user_state(context).pop("reg", None)
+    await message.reply_text(
+        t("reg.done", name=patient.full_name.split()[0]), reply_markup=ReplyKeyboardRemove()
+    )
+    return END
+
+
+async def phone_typed(update: Update, context: Context) -> int:
+    assert update.effective_message
+    await update.effective_message.reply_text(translator(update, context)("reg.bad_phone"))
+    return PHONE
+
+
+async def unexpected(update: Update, context: Context) -> None:
+    t = translator(update, context)
+    if update.callback_query:
+        await update.callback_query.answer(t("button.stale"), show_alert=True)
+    elif update.effective_message:
+        await update.effective_message.reply_text(t("text.unexpected"))
+
+
+def registration_handler() -> ConversationHandler[Context]:
+    text = filters.TEXT & ~filters.COMMAND
+    return conversation(
+        entry_points=[CommandHandler("start", start)],
+        states={
+            PRIVACY: [CallbackQueryHandler(privacy_answer, pattern=r"^rg:(ok|no)$")],
+            NAME: [MessageHandler(text, name_given)],
+            COUNTRY: [CallbackQueryHandler(country_chosen, pattern=r"^rg:c:")],
+            NATIONAL_ID: [MessageHandler(text, national_id_given)],
+            PHONE: [
+                MessageHandler(filters.CONTACT, contact_shared),
+                MessageHandler(text, phone_typed),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("start", start),
+            CallbackQueryHandler(unexpected, pattern=r"^rg:"),
+            MessageHandler(filters.ALL & ~filters.COMMAND, unexpected),
+        ],
+        name="registration",
+    )

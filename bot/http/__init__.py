@@ -1,0 +1,1 @@
+"""The process's HTTP server: health and metrics now; the webhook and the REST API next."""

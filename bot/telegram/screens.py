@@ -1,0 +1,38 @@
+"""Conversation plumbing: building persistent conversations and showing each step."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import ConversationHandler
+from telegram.warnings import PTBUserWarning
+
+from bot.telegram.context import Context
+
+
+async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as error:
+            # A repeated tap on the same choice: the screen already shows it.
+            if "not modified" not in str(error):
+                raise
+        return
+    assert update.effective_message
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+def conversation(**kwargs: Any) -> ConversationHandler[Context]:
+    """A persistent ConversationHandler tracked per chat and user, mixing text and buttons.
+
+    PTB warns that buttons are then not tracked per message. That is on purpose:
+    every button handler re-checks what its callback data says.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return ConversationHandler(persistent=True, allow_reentry=True, **kwargs)

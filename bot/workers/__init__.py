@@ -1,0 +1,1 @@
+"""Background work beside the bot: the outbox sender and the messages it renders."""

@@ -1,0 +1,34 @@
+"""Rendering an outbox row in its recipient's language, at send time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+
+from bot.i18n import Translator
+from bot.telegram.keyboards import button
+from domain.countries import get_country
+from storage.outbox import Claimed
+
+
+def render(row: Claimed, language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    t = Translator(language)
+    params: dict[str, Any] = dict(row.params)
+    if "start" in params and "country" in params:
+        zone = get_country(str(params["country"])).timezone
+        start = datetime.fromtimestamp(int(params["start"]), UTC)
+        params.update(day=t.day(start, zone), time=t.time(start, zone), zone=zone.key)
+    text = t(row.template, **params)
+    markup = None
+    if row.template == "notify.reminder" and row.appointment_id is not None:
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    button(t("notify.attend"), f"rm:ok:{row.appointment_id.hex}"),
+                    button(t("notify.cancel"), f"my:c:{row.appointment_id.hex}"),
+                ]
+            ]
+        )
+    return text, markup

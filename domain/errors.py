@@ -2,12 +2,16 @@
 
 Edges (Telegram handlers, HTTP views, the CLI) turn these into polite
 messages or HTTP status codes; the domain never formats user text itself.
-Each error carries a stable ``code`` that the edges use as a catalog key.
+Each error carries a stable ``code``: the bot's table of replies
+(``bot.handlers.errors``) is keyed by it, and the HTTP API will map the same codes.
 
     DomainError
     ├── InvalidInput
-    │   └── InvalidNationalId
+    │   ├── InvalidNationalId
+    │   ├── InvalidName
+    │   └── InvalidPhone
     ├── NotFound
+    ├── NotRegistered
     ├── NotAllowed
     │   ├── InvalidTransition
     │   │   └── ConcurrentChange
@@ -44,10 +48,28 @@ class InvalidNationalId(InvalidInput):
         self.reason = reason
 
 
+class InvalidName(InvalidInput):
+    """A name is not at least two words of letters."""
+
+    code = "invalid_name"
+
+
+class InvalidPhone(InvalidInput):
+    """A phone number is not valid in any country."""
+
+    code = "invalid_phone"
+
+
 class NotFound(DomainError):
     """The thing asked for does not exist (or is not visible to the asker)."""
 
     code = "not_found"
+
+
+class NotRegistered(DomainError):
+    """Only a registered patient may do this."""
+
+    code = "not_registered"
 
 
 class NotAllowed(DomainError):

@@ -1,8 +1,8 @@
 """Notifications: what to tell whom and when, planned in the same transaction as the change.
 
-Rows are written by the use cases and delivered later by the bot's dispatcher
-(a transactional outbox). Planning here is pure: reminder times, quiet hours and
-dedupe keys.
+Rows are written by the use cases and delivered later by the bot's outbox sender
+(a transactional outbox). Planning here is pure: a :class:`Change` goes in, a
+:class:`Plan` comes out, with reminder times, quiet hours and dedupe keys.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from domain.entities import Appointment
+from domain.actors import Actor, Role
+from domain.countries import get_country
+from domain.entities import Appointment, Doctor, Patient
 from domain.status import Status
 
 QUIET_START = time(21, 0)
@@ -139,6 +141,79 @@ def rescheduled_notice(
         dedupe_key=f"{appointment.id}:rescheduled:{len(appointment.history)}:{chat_id}",
         appointment_id=appointment.id,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """An appointment just created, moved or given a new status, and who did it."""
+
+    appointment: Appointment
+    actor: Actor
+    patient: Patient | None
+    doctor: Doctor | None
+    now: datetime
+    moved: bool = False  # a new time, not a new status
+    reminder_offsets: tuple[timedelta, ...] | None = None  # else the country's own
+
+
+@dataclass(slots=True)
+class Plan:
+    """What to queue, and what already queued about the appointment no longer holds."""
+
+    notifications: list[Notification]
+    withdraw_reminders: bool = False
+    retime: bool = False  # queued messages must name the appointment's new time
+
+
+def plan(change: Change) -> Plan:
+    """What the people concerned must hear about ``change``.
+
+    The patient gets reminders for a new or moved appointment; a cancelled or finished
+    one withdraws them. Each person concerned, except the one who acted (who sees the
+    result in their own chat), is told the new status or the new time.
+    """
+    appointment, patient, doctor, now = (
+        change.appointment,
+        change.patient,
+        change.doctor,
+        change.now,
+    )
+    country = get_country(appointment.country)
+    zone = country.timezone
+    offsets = change.reminder_offsets or country.reminder_offsets
+    told = []
+    if patient is not None and change.actor != Actor(Role.PATIENT, patient.id):
+        told.append(patient.telegram_user_id)
+    if (
+        doctor is not None
+        and doctor.telegram_user_id
+        and change.actor != Actor(Role.DOCTOR, doctor.id)
+    ):
+        told.append(doctor.telegram_user_id)
+    planned: list[Notification] = []
+    if change.moved:
+        # A moved visit may come back to a time it had: the revision keeps keys fresh.
+        if patient is not None:
+            revision = len(appointment.history)
+            planned += plan_reminders(
+                appointment, patient.telegram_user_id, offsets, zone, now, revision=revision
+            )
+        planned += [rescheduled_notice(appointment, chat, zone, now) for chat in told]
+        result = Plan(planned, withdraw_reminders=True, retime=True)
+    else:
+        if patient is not None and appointment.status is Status.REGISTERED:
+            planned += plan_reminders(appointment, patient.telegram_user_id, offsets, zone, now)
+        planned += [status_notice(appointment, chat, zone, now) for chat in told]
+        result = Plan(planned, withdraw_reminders=not appointment.is_active)
+    params: dict[str, str | int] = {
+        "reference": appointment.reference,
+        "start": int(appointment.start.timestamp()),
+        "country": country.code,
+        "doctor": doctor.full_name if doctor else "",
+    }
+    for notification in planned:
+        notification.params = dict(params)
+    return result
 
 
 def parse_offsets(text: str) -> tuple[timedelta, ...]:

@@ -1,13 +1,14 @@
-"""Ports: what the domain needs from the outside world, as Protocols.
+"""Ports: what the domain needs from the outside world, as Protocols, and ``Deps``.
 
-``storage`` implements the repositories and the unit of work; ``bot``
-implements the notifier; tests use in-memory fakes of all of them.
+``storage`` implements the repositories and the unit of work; tests use in-memory
+fakes of them. :class:`Deps` bundles what every use case and query takes first.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -119,7 +120,17 @@ class UnitOfWork(Protocol):
     async def rollback(self) -> None: ...
 
 
-class Notifier(Protocol):
-    """Tells people about changes; implemented by the bot (an outbox, later)."""
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """A fresh unit of work; ``read_only`` ones never take SQLite's write lock."""
+        ...
 
-    async def appointment_changed(self, appointment: Appointment) -> None: ...
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    """What use cases and queries need, built once by the composition root."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    #: Reminder offsets for every country instead of its own (demo and tests).
+    reminder_offsets: tuple[timedelta, ...] | None = None

@@ -7,12 +7,11 @@ import importlib
 import pkgutil
 from functools import cache
 
-from domain.countries.base import BookingRules, ConfirmationPolicy, Country, NationalIdFormat
+from domain.countries.base import BookingRules, Country, NationalIdFormat
 from domain.errors import NotFound
 
 __all__ = [
     "BookingRules",
-    "ConfirmationPolicy",
     "Country",
     "NationalIdFormat",
     "all_countries",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -13,13 +12,6 @@ import holidays
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from domain.errors import InvalidNationalId
-
-
-class ConfirmationPolicy(StrEnum):
-    """Who moves a new appointment to ``assigned``."""
-
-    AUTO = "auto"  # the booking itself is enough
-    DOCTOR = "doctor"  # the doctor accepts or declines it
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +55,6 @@ class Country:
     national_id: NationalIdFormat
     booking: BookingRules
     reminder_offsets: tuple[timedelta, ...]
-    confirmation: ConfirmationPolicy
     phone_region: str
     holiday_subdivision: str | None = field(default=None)
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from stdnum.cl import rut
 
-from domain.countries.base import BookingRules, ConfirmationPolicy, Country, NationalIdFormat
+from domain.countries.base import BookingRules, Country, NationalIdFormat
 
 COUNTRY = Country(
     code="CL",
@@ -27,6 +27,5 @@ COUNTRY = Country(
         cancellation_window=timedelta(hours=24),
     ),
     reminder_offsets=(timedelta(hours=48), timedelta(hours=3)),
-    confirmation=ConfirmationPolicy.DOCTOR,
     phone_region="CL",
 )

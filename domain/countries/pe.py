@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from stdnum.pe import cui
 
-from domain.countries.base import BookingRules, ConfirmationPolicy, Country, NationalIdFormat
+from domain.countries.base import BookingRules, Country, NationalIdFormat
 
 
 def _validate_dni(raw: str) -> str:
@@ -31,6 +31,5 @@ COUNTRY = Country(
         cancellation_window=timedelta(hours=12),
     ),
     reminder_offsets=(timedelta(hours=24), timedelta(hours=2)),
-    confirmation=ConfirmationPolicy.DOCTOR,
     phone_region="PE",
 )

@@ -1,0 +1,113 @@
+"""The read side: who is acting, the clinic's directory, open slots, a patient's visits.
+
+Each query opens a read-only unit of work, so it never waits for SQLite's write lock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from domain.actors import Actor, Role, check_visible
+from domain.availability import Busy, Slot, free_slots, local_window
+from domain.countries import get_country
+from domain.entities import Appointment, Doctor, Patient, Specialty
+from domain.errors import InvalidTransition, NotFound
+from domain.ports import Deps
+
+
+async def identify(deps: Deps, telegram_user_id: int) -> Actor:
+    """The actor behind a Telegram account: a patient once registered, else a guest.
+
+    Doctors and admins are identified here once invitations link their accounts.
+    """
+    async with deps.uow(read_only=True) as uow:
+        patient = await uow.patients.get_by_telegram_id(telegram_user_id)
+    if patient is not None:
+        return Actor(Role.PATIENT, patient.id, telegram_user_id)
+    return Actor(Role.GUEST, None, telegram_user_id)
+
+
+async def find_patient(deps: Deps, actor: Actor) -> Patient | None:
+    """The patient the actor is, if they are one."""
+    if actor.role is not Role.PATIENT or actor.id is None:
+        return None
+    async with deps.uow(read_only=True) as uow:
+        return await uow.patients.get(actor.id)
+
+
+async def specialties_in(deps: Deps, country: str) -> list[Specialty]:
+    async with deps.uow(read_only=True) as uow:
+        return await uow.specialties.list_for_country(country)
+
+
+async def doctors_for(deps: Deps, country: str, specialty_id: int) -> list[Doctor]:
+    async with deps.uow(read_only=True) as uow:
+        return [d for d in await uow.doctors.list_for(country, specialty_id) if d.active]
+
+
+@dataclass(frozen=True, slots=True)
+class SlotQuery:
+    country: str
+    specialty_id: int
+    doctor_id: int | None  # None: any doctor of the specialty ("first available")
+    first_day: date
+    last_day: date
+
+
+@dataclass(frozen=True, slots=True)
+class DoctorSlot:
+    doctor_id: int
+    slot: Slot
+
+
+async def open_slots(deps: Deps, query: SlotQuery) -> list[DoctorSlot]:
+    """Free slots of one doctor, or of every doctor of the specialty.
+
+    With several doctors, each time is offered once, by the doctor listed first.
+    """
+    rules = get_country(query.country)
+    first_day, last_day = query.first_day, query.last_day
+    start, end = local_window(rules, first_day, last_day)
+    now = deps.clock.now()
+    async with deps.uow(read_only=True) as uow:
+        doctors = await uow.doctors.list_for(query.country, query.specialty_id)
+        doctors = [d for d in doctors if d.active]
+        if query.doctor_id is not None:
+            doctors = [d for d in doctors if d.id == query.doctor_id]
+        spans = await uow.appointments.busy_for_doctors([d.id or 0 for d in doctors], start, end)
+    found: dict[object, DoctorSlot] = {}
+    for doctor in doctors:
+        busy = [Busy(*span) for span in spans[doctor.id or 0]]
+        for slot in free_slots(doctor, rules, first_day, last_day, busy=busy, now=now):
+            found.setdefault(slot.start, DoctorSlot(doctor.id or 0, slot))
+    return sorted(found.values(), key=lambda s: s.slot.start)
+
+
+async def upcoming_visits(deps: Deps, actor: Actor) -> list[tuple[Appointment, Doctor | None]]:
+    """The acting patient's appointments from now on, with their doctors, soonest first."""
+    patient_id = actor.patient_id()
+    async with deps.uow(read_only=True) as uow:
+        appointments = await uow.appointments.upcoming_for_patient(patient_id, deps.clock.now())
+        doctors = {d: await uow.doctors.get(d) for d in {a.doctor_id for a in appointments}}
+    return [(a, doctors[a.doctor_id]) for a in appointments]
+
+
+async def own_active_appointment(
+    deps: Deps, actor: Actor, appointment_id: uuid.UUID
+) -> tuple[Appointment, Doctor | None]:
+    """An active appointment the actor may act on, with its doctor.
+
+    Raises ``NotFound`` for someone else's and ``InvalidTransition`` for one no longer
+    active, so a stale button gets the same answer wherever it was tapped.
+    """
+    async with deps.uow(read_only=True) as uow:
+        appointment = await uow.appointments.get(appointment_id)
+        if appointment is None:
+            raise NotFound("appointment")
+        check_visible(actor, appointment)
+        doctor = await uow.doctors.get(appointment.doctor_id)
+    if not appointment.is_active:
+        raise InvalidTransition(f"{appointment.status} is not active")
+    return appointment, doctor

@@ -1,0 +1,64 @@
+"""Booking: a registered patient takes one free slot of a doctor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.actors import Actor
+from domain.availability import is_free
+from domain.countries import get_country
+from domain.entities import Appointment
+from domain.errors import NotFound, PatientOverlap, SlotTaken, SlotUnavailable
+from domain.notifications import Change, plan
+from domain.ports import Deps
+from domain.usecases.shared import active_doctor, queue
+
+
+@dataclass(frozen=True, slots=True)
+class BookCommand:
+    doctor_id: int
+    specialty_id: int
+    start: datetime
+
+
+async def book(deps: Deps, actor: Actor, command: BookCommand) -> Appointment:
+    """Book a free slot for the acting patient.
+
+    ``SlotUnavailable``: the time was never bookable (hours, holiday, lead time).
+    ``SlotTaken``: another appointment holds it; the read here is advisory, the
+    database's partial unique index makes a lost race surface as ``SlotTaken`` too.
+    ``PatientOverlap``: the patient already has a visit then.
+    """
+    patient_id = actor.patient_id()
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        doctor = await active_doctor(uow, command.doctor_id)
+        if command.specialty_id not in doctor.specialty_ids:
+            raise NotFound("the doctor does not practise this specialty")
+        patient = await uow.patients.get(patient_id)
+        if patient is None:
+            raise NotFound("patient")
+        country = get_country(doctor.country)
+        slot = is_free(doctor, country, command.start, [], now)
+        if slot is None:
+            raise SlotUnavailable(command.start.isoformat())
+        if await uow.appointments.busy_for_doctor(command.doctor_id, slot.start, slot.end):
+            raise SlotTaken(command.start.isoformat())
+        if await uow.appointments.active_for_patient(patient_id, slot.start, slot.end):
+            raise PatientOverlap(command.start.isoformat())
+        appointment = Appointment.register(
+            patient_id=patient_id,
+            doctor_id=command.doctor_id,
+            specialty_id=command.specialty_id,
+            country=country.code,
+            start=slot.start,
+            end=slot.end,
+            at=now,
+            actor=str(actor),
+        )
+        await uow.appointments.add(appointment)
+        change = Change(appointment, actor, patient, doctor, now, False, deps.reminder_offsets)
+        await queue(uow, appointment, plan(change))
+        await uow.commit()
+    return appointment

@@ -1,0 +1,34 @@
+"""Cancelling a visit: patients their own, inside their country's window; staff any."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from domain.actors import Actor, check_movable
+from domain.entities import Appointment
+from domain.notifications import Change, plan
+from domain.ports import Deps
+from domain.status import Status
+from domain.usecases.shared import queue, visible_appointment
+
+
+@dataclass(frozen=True, slots=True)
+class CancelCommand:
+    appointment_id: uuid.UUID
+    reason: str = ""
+
+
+async def cancel(deps: Deps, actor: Actor, command: CancelCommand) -> Appointment:
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        appointment = await visible_appointment(uow, actor, command.appointment_id)
+        if appointment.is_active:
+            check_movable(actor, appointment, now)
+        appointment.move_to(Status.CANCELLED, at=now, actor=str(actor), reason=command.reason)
+        await uow.appointments.save(appointment)
+        patient = await uow.patients.get(appointment.patient_id)
+        doctor = await uow.doctors.get(appointment.doctor_id)
+        await queue(uow, appointment, plan(Change(appointment, actor, patient, doctor, now)))
+        await uow.commit()
+    return appointment

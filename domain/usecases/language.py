@@ -1,0 +1,22 @@
+"""Choosing a language: every message to this person, from the bot or the outbox, uses it."""
+
+from __future__ import annotations
+
+from domain.actors import Actor
+from domain.errors import InvalidInput, NotAllowed
+from domain.people import SUPPORTED_LANGUAGES
+from domain.ports import Deps
+
+
+async def choose_language(deps: Deps, actor: Actor, language: str) -> None:
+    """Remember the language for the actor's Telegram account, whatever their role."""
+    if language not in SUPPORTED_LANGUAGES:
+        raise InvalidInput(language)
+    if actor.telegram_user_id is None:
+        raise NotAllowed("only a Telegram user chooses a language")
+    async with deps.uow() as uow:
+        patient = await uow.patients.get_by_telegram_id(actor.telegram_user_id)
+        if patient is not None:
+            patient.language = language
+            await uow.patients.save(patient)
+        await uow.commit()

@@ -1,0 +1,39 @@
+"""Steps several use cases share: loading what an actor may act on, queueing a plan."""
+
+from __future__ import annotations
+
+import uuid
+
+from domain.actors import Actor, check_visible
+from domain.entities import Appointment, Doctor
+from domain.errors import NotFound
+from domain.notifications import Kind, Plan
+from domain.ports import UnitOfWork
+
+
+async def active_doctor(uow: UnitOfWork, doctor_id: int) -> Doctor:
+    doctor = await uow.doctors.get(doctor_id)
+    if doctor is None or not doctor.active:
+        raise NotFound("doctor")
+    return doctor
+
+
+async def visible_appointment(
+    uow: UnitOfWork, actor: Actor, appointment_id: uuid.UUID
+) -> Appointment:
+    """The appointment, if ``actor`` may see it; others' look like missing ones."""
+    appointment = await uow.appointments.get(appointment_id)
+    if appointment is None:
+        raise NotFound("appointment")
+    check_visible(actor, appointment)
+    return appointment
+
+
+async def queue(uow: UnitOfWork, appointment: Appointment, plan: Plan) -> None:
+    """Apply a notification plan in the change's own transaction."""
+    if plan.withdraw_reminders:
+        await uow.notifications.withdraw(appointment.id, Kind.REMINDER)
+    if plan.retime:
+        # A status message still waiting for the morning must not name the old time.
+        await uow.notifications.retime(appointment.id, appointment.start)
+    await uow.notifications.add(plan.notifications)

@@ -1,0 +1,37 @@
+"""Status changes made by staff or the system: confirm, reject, complete, no-show."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from domain.actors import Actor, Role
+from domain.entities import Appointment
+from domain.errors import NotAllowed
+from domain.notifications import Change, plan
+from domain.ports import Deps
+from domain.status import Status
+from domain.usecases.shared import queue, visible_appointment
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCommand:
+    appointment_id: uuid.UUID
+    target: Status
+    reason: str = ""
+
+
+async def change_status(deps: Deps, actor: Actor, command: StatusCommand) -> Appointment:
+    """Move an appointment along the status table (``domain.status``)."""
+    if actor.role in (Role.PATIENT, Role.GUEST):
+        raise NotAllowed("patients only cancel")
+    async with deps.uow() as uow:
+        appointment = await visible_appointment(uow, actor, command.appointment_id)
+        now = deps.clock.now()
+        appointment.move_to(command.target, at=now, actor=str(actor), reason=command.reason)
+        await uow.appointments.save(appointment)
+        patient = await uow.patients.get(appointment.patient_id)
+        doctor = await uow.doctors.get(appointment.doctor_id)
+        await queue(uow, appointment, plan(Change(appointment, actor, patient, doctor, now)))
+        await uow.commit()
+    return appointment

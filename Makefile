@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint typecheck imports dockerfile pytest chromium bench clean
+.PHONY: run test test-fast lint typecheck imports dockerfile pytest chromium bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: $(STAMP)
 	fi
 
 test: lint typecheck imports dockerfile pytest
+
+# Under a minute: lint, types, import contracts, the unit tests and the SQLite storage tests.
+test-fast: lint typecheck imports
+	$(BIN)/pytest -q tests/unit tests/storage -m "not postgres"
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

@@ -1,38 +1,76 @@
-"""The composition root: settings, engine, services and the Telegram application."""
+"""The composition root: builds ``Deps`` once and owns the process's lifecycle.
+
+``init_app`` returns the aiohttp application of ``medbot run``. Its ``cleanup_ctx``
+brings up, in order, the database, the Telegram application and the workers, and
+takes them down in reverse when the server stops; ``run`` stops it on SIGTERM or
+SIGINT, the one way the process ends.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import structlog
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.database import open_database
 from bot.errors import StartupError
 from bot.handlers import publish_commands, register_handlers
-from bot.http.health import start_web
+from bot.http.health import ENGINE, add_routes
 from bot.i18n import LANGUAGES, Translator
 from bot.logs import configure_logging
 from bot.settings import Settings
-from bot.telegram.context import SERVICES_KEY, Services
+from bot.telegram.context import DEPS_KEY, BotContext
 from bot.telegram.persistence import DatabasePersistence
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.updates import PerChatUpdateProcessor
-from bot.workers.outbox_sender import Dispatcher, DispatchSettings
+from bot.workers.outbox_sender import OutboxSender, SenderSettings
 from domain.clock import SystemClock
 from domain.countries import all_countries
-from domain.ports import Clock
+from domain.ports import Clock, Deps, UnitOfWork
+from storage.directory_cache import DirectoryCache
 from storage.outbox import OutboxStore
 from storage.telegram_state import TelegramStateStore
+from storage.unit_of_work import SqlUnitOfWork
 
 log = structlog.get_logger(__name__)
 
+#: How long a stopping process waits for the outbox round in hand.
+ROUND_GRACE = 10.0
 
-def build_application(settings: Settings, engine: AsyncEngine, clock: Clock) -> Application:  # type: ignore[type-arg]
+
+@dataclass(frozen=True, slots=True)
+class Launch:
+    """What ``init_app`` was asked to run."""
+
+    settings: Settings
+    clock: Clock
+    polling: bool  # False: only deliver the outbox (``medbot dispatch``)
+
+
+LAUNCH = web.AppKey("launch", Launch)
+DEPS = web.AppKey("deps", Deps)
+TELEGRAM = web.AppKey("telegram", Application)
+
+
+def build_deps(engine: AsyncEngine, clock: Clock, settings: Settings) -> Deps:
+    """What every use case and query takes, over one engine and one directory cache."""
+    directory = DirectoryCache()
+
+    def uow(*, read_only: bool = False) -> UnitOfWork:
+        return SqlUnitOfWork(engine, read_only=read_only, directory=directory)
+
+    return Deps(uow=uow, clock=clock, reminder_offsets=settings.reminder_override)
+
+
+def build_telegram(settings: Settings, deps: Deps, engine: AsyncEngine) -> Application:  # type: ignore[type-arg]
+    """The python-telegram-bot application, with every handler registered."""
     if settings.telegram_bot_token is None:
         raise StartupError(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its "
@@ -43,56 +81,23 @@ def build_application(settings: Settings, engine: AsyncEngine, clock: Clock) -> 
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
+        .context_types(ContextTypes(context=BotContext))
         .persistence(DatabasePersistence(TelegramStateStore(engine), update_interval=1.0))
         .concurrent_updates(PerChatUpdateProcessor())
         # aiohttp rather than PTB's httpx: a Bot API call costs a fraction of the CPU.
         # PTB's default is one connection: every reply and notification would queue on it.
         .request(AiohttpRequest(64, pool_timeout=10.0))
         .get_updates_request(AiohttpRequest(1))
+        .job_queue(None)
         .post_init(publish_commands)
     )
     if settings.telegram_max_rate > 0:
         limiter = AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3)
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]  # PTB's generic default
     application = builder.build()
-    application.bot_data[SERVICES_KEY] = Services(engine, clock, settings)
+    application.bot_data[DEPS_KEY] = deps
     register_handlers(application)
-    schedule_dispatcher(application, settings, engine, clock)
     return application
-
-
-def schedule_dispatcher(
-    application: Application,  # type: ignore[type-arg]
-    settings: Settings,
-    engine: AsyncEngine,
-    clock: Clock,
-) -> Dispatcher:
-    dispatcher = Dispatcher(
-        OutboxStore(engine),
-        application.bot,
-        clock,
-        DispatchSettings(
-            batch=settings.dispatch_batch,
-            max_attempts=settings.dispatch_max_attempts,
-            lease=timedelta(seconds=settings.dispatch_lease),
-            max_rate=settings.telegram_max_rate * 29 / 30,
-            admins=settings.admin_telegram_ids,
-        ),
-    )
-
-    async def tick(_context: object) -> None:
-        await dispatcher.tick()
-
-    if application.job_queue is None:
-        raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
-    application.job_queue.run_repeating(
-        tick,
-        interval=settings.dispatch_interval,
-        first=settings.dispatch_interval,
-        name="dispatch",
-        job_kwargs={"max_instances": 1, "coalesce": True},
-    )
-    return dispatcher
 
 
 def warm_up(now: datetime) -> None:
@@ -106,8 +111,73 @@ def warm_up(now: datetime) -> None:
         Translator(language).day(now)
 
 
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    launch = app[LAUNCH]
+    engine = await open_database(
+        launch.settings.database_url, sqlite_driver=launch.settings.sqlite_driver
+    )
+    app[ENGINE] = engine
+    app[DEPS] = build_deps(engine, launch.clock, launch.settings)
+    yield
+    await engine.dispose()
+
+
+async def _telegram(app: web.Application) -> AsyncIterator[None]:
+    launch = app[LAUNCH]
+    application = build_telegram(launch.settings, app[DEPS], app[ENGINE])
+    warm_up(launch.clock.now())
+    await application.initialize()
+    if launch.polling and application.post_init:
+        await application.post_init(application)
+    await application.start()
+    if application.updater is None:
+        raise RuntimeError("the application was built without an updater")
+    if launch.polling:
+        await application.updater.start_polling(poll_interval=0.0, timeout=10)
+    app[TELEGRAM] = application
+    yield
+    if application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+
+
+async def _workers(app: web.Application) -> AsyncIterator[None]:
+    launch, settings = app[LAUNCH], app[LAUNCH].settings
+    sender = OutboxSender(
+        OutboxStore(app[ENGINE]),
+        app[TELEGRAM].bot,
+        launch.clock,
+        SenderSettings(
+            batch=settings.dispatch_batch,
+            max_attempts=settings.dispatch_max_attempts,
+            lease=timedelta(seconds=settings.dispatch_lease),
+            max_rate=settings.telegram_max_rate * 29 / 30,
+            admins=settings.admin_telegram_ids,
+        ),
+    )
+    stopping = asyncio.Event()
+    task = asyncio.create_task(sender.run(settings.dispatch_interval, stopping))
+    yield
+    stopping.set()
+    try:
+        await asyncio.wait_for(task, ROUND_GRACE)
+    except TimeoutError:  # rows still claimed go back to the queue when their lease ends
+        log.warning("outbox_round_abandoned")
+
+
+def init_app(settings: Settings, clock: Clock, *, polling: bool = True) -> web.Application:
+    """The process's aiohttp application: health and metrics, and the bot's lifecycle."""
+    app = web.Application()
+    app[LAUNCH] = Launch(settings, clock, polling)
+    app.cleanup_ctx.extend([_database, _telegram, _workers])
+    add_routes(app)
+    return app
+
+
 class BotRuntime:
-    """The bot, started and stopped as a unit (by ``medbot run`` and by the tests).
+    """The bot, started and stopped as a unit (by ``medbot run``, the sandbox and tests).
 
     With ``polling=False`` it only delivers the outbox (``medbot dispatch``): a second
     worker beside ``medbot run`` that shares the notifications table (on PostgreSQL
@@ -121,49 +191,31 @@ class BotRuntime:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.polling = polling
-        self.engine: AsyncEngine | None = None
-        self.application: Application | None = None  # type: ignore[type-arg]
-        self.web: web.AppRunner | None = None
+        self.runner: web.AppRunner | None = None
         self.http_port: int | None = None
 
     async def start(self) -> None:
-        self.engine = await open_database(
-            self.settings.database_url, sqlite_driver=self.settings.sqlite_driver
-        )
-        self.application = build_application(self.settings, self.engine, self.clock)
-        warm_up(self.clock.now())
-        await self.application.initialize()
-        if self.polling and self.application.post_init:
-            await self.application.post_init(self.application)
-        await self.application.start()
-        if self.application.updater is None:
-            raise RuntimeError("the application was built without an updater")
-        if self.polling:
-            await self.application.updater.start_polling(poll_interval=0.0, timeout=10)
-        self.web, self.http_port = await start_web(
-            self.engine, self.settings.http_host, self.settings.http_port
-        )
+        app = init_app(self.settings, self.clock, polling=self.polling)
+        self.runner = web.AppRunner(app, access_log=None)
+        try:
+            await self.runner.setup()
+            site = web.TCPSite(self.runner, self.settings.http_host, self.settings.http_port)
+            await site.start()
+        except BaseException:
+            await self.stop()
+            raise
+        self.http_port = int(self.runner.addresses[0][1])
         log.info(
             "bot_started" if self.polling else "dispatcher_started",
-            backend=self.engine.dialect.name,
+            backend=app[ENGINE].dialect.name,
             http_port=self.http_port,
         )
 
     async def stop(self) -> None:
-        if self.web is not None:
-            await self.web.cleanup()
-            self.web = None
-        if self.application is not None:
-            if self.application.updater and self.application.updater.running:
-                await self.application.updater.stop()
-            if self.application.running:
-                await self.application.stop()
-            await self.application.shutdown()
-            self.application = None
-        if self.engine is not None:
-            await self.engine.dispose()
-            self.engine = None
-        log.info("bot_stopped")
+        if self.runner is not None:
+            runner, self.runner = self.runner, None
+            await runner.cleanup()
+            log.info("bot_stopped")
 
 
 async def run(settings: Settings, *, polling: bool = True) -> None:

@@ -9,13 +9,19 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.telegram import callbacks as cb
-from bot.telegram.context import Context, services, translator, user_state
+from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns, with_navigation
 from bot.telegram.screens import show
 from domain.countries import all_countries, get_country
-from domain.directory import DoctorSlot, SlotQuery, doctors_for, open_slots, specialties_in
 from domain.entities import Patient
-from domain.registration import find_patient
+from domain.queries import (
+    DoctorSlot,
+    SlotQuery,
+    doctors_for,
+    find_patient,
+    open_slots,
+    specialties_in,
+)
 
 COUNTRY, SPECIALTY, DOCTOR, DAY, TIME, CONFIRM = range(10, 16)
 END = ConversationHandler.END
@@ -28,53 +34,56 @@ def choices(context: Context, flow: str = "bk") -> dict[str, Any]:
     The calendar and time screens serve both; a flow's name is also the prefix
     of its buttons' callback data, so one flow's buttons never drive the other.
     """
-    found = user_state(context).setdefault(flow, {})
+    found = context.state.setdefault(flow, {})
     if not isinstance(found, dict):
-        found = user_state(context)[flow] = {}
+        found = context.state[flow] = {}
     return found
 
 
 async def _patient(update: Update, context: Context) -> Patient | None:
     assert update.effective_user
-    return await find_patient(services(context).uow(read_only=True), update.effective_user.id)
+    return await find_patient(context.deps, await context.actor())
 
 
 async def begin(update: Update, context: Context) -> int:
-    t = translator(update, context)
+    t = context.t
     patient = await _patient(update, context)
     if patient is None:
         await show(update, t("reg.needed"))
         return END
-    user_state(context)["bk"] = {"country": patient.country}
+    context.state["bk"] = {"country": patient.country}
     return await show_specialties(update, context)
 
 
 async def show_countries(update: Update, context: Context) -> int:
-    t = translator(update, context)
-    rows = columns([button(c.name(t.language), f"bk:c:{c.code}") for c in all_countries()], 2)
+    t = context.t
+    rows = columns(
+        [button(c.name(t.language), cb.BOOK_COUNTRY.pack(c.code)) for c in all_countries()], 2
+    )
     await show(update, t("book.choose_country"), with_navigation(t, rows, back=False))
     return COUNTRY
 
 
 async def show_specialties(update: Update, context: Context) -> int:
-    t = translator(update, context)
+    t = context.t
     country = get_country(choices(context)["country"])
-    found = await specialties_in(services(context).uow(read_only=True), country.code)
+    found = await specialties_in(context.deps, country.code)
     if not found:
         await show(update, t("book.no_specialties", country=country.name(t.language)))
         return await show_countries(update, context)
-    rows = columns([button(s.name(t.language), f"bk:s:{s.id}") for s in found], 2)
+    rows = columns(
+        [button(s.name(t.language), cb.BOOK_SPECIALTY.pack(s.id or 0)) for s in found], 2
+    )
     await show(update, t("book.choose_specialty"), with_navigation(t, rows))
     return SPECIALTY
 
 
 async def show_doctors(update: Update, context: Context) -> int:
-    t = translator(update, context)
+    t = context.t
     chosen = choices(context)
-    uow = services(context).uow(read_only=True)
-    doctors = await doctors_for(uow, chosen["country"], chosen["specialty"])
-    rows = [[button(t("book.first_available"), f"bk:d:{ANY_DOCTOR}")]]
-    rows += columns([button(d.full_name, f"bk:d:{d.id}") for d in doctors], 1)
+    doctors = await doctors_for(context.deps, chosen["country"], chosen["specialty"])
+    rows = [[button(t("book.first_available"), cb.BOOK_DOCTOR.pack(ANY_DOCTOR))]]
+    rows += columns([button(d.full_name, cb.BOOK_DOCTOR.pack(d.id or 0)) for d in doctors], 1)
     name = chosen.get("specialty_name", "")
     await show(update, t("book.choose_doctor", specialty=name), with_navigation(t, rows))
     return DOCTOR
@@ -85,21 +94,17 @@ async def slots_between(
 ) -> list[DoctorSlot]:
     chosen = choices(context, flow)
     query = SlotQuery(chosen["country"], chosen["specialty"], chosen["doctor"] or None, first, last)
-    return await open_slots(services(context).uow(read_only=True), services(context).clock, query)
+    return await open_slots(context.deps, query)
 
 
 def today_in(context: Context, flow: str = "bk") -> date:
     zone = get_country(choices(context, flow)["country"]).timezone
-    return services(context).clock.now().astimezone(zone).date()
+    return context.deps.clock.now().astimezone(zone).date()
 
 
 def last_bookable_day(context: Context, flow: str = "bk") -> date:
     country = get_country(choices(context, flow)["country"])
-    return (
-        (services(context).clock.now() + country.booking.horizon)
-        .astimezone(country.timezone)
-        .date()
-    )
+    return (context.deps.clock.now() + country.booking.horizon).astimezone(country.timezone).date()
 
 
 def monday_of(day: date) -> date:
@@ -109,7 +114,7 @@ def monday_of(day: date) -> date:
 async def show_days(
     update: Update, context: Context, week: date | None = None, flow: str = "bk"
 ) -> int:
-    t = translator(update, context)
+    t = context.t
     chosen = choices(context, flow)
     zone = get_country(chosen["country"]).timezone
     today, last = today_in(context, flow), last_bookable_day(context, flow)
@@ -122,14 +127,14 @@ async def show_days(
         slots = await slots_between(context, week, min(week + timedelta(days=6), last), flow)
     chosen["week"] = cb.day_token(week)
     days = sorted({s.slot.start.astimezone(zone).date() for s in slots})
-    rows = columns([button(t.short_day(d), f"{flow}:day:{cb.day_token(d)}") for d in days], 4)
+    rows = columns([button(t.short_day(d), cb.CalendarButtons(flow).day.pack(d)) for d in days], 4)
     paging = []
     if week > monday_of(today):
-        earlier = cb.day_token(week - timedelta(7))
-        paging.append(button(t("book.prev_week"), f"{flow}:w:{earlier}"))
+        earlier = cb.CalendarButtons(flow).week.pack(week - timedelta(7))
+        paging.append(button(t("book.prev_week"), earlier))
     if week + timedelta(days=7) <= last:
-        later = cb.day_token(week + timedelta(7))
-        paging.append(button(t("book.next_week"), f"{flow}:w:{later}"))
+        later = cb.CalendarButtons(flow).week.pack(week + timedelta(7))
+        paging.append(button(t("book.next_week"), later))
     if paging:
         rows.append(paging)
     text = t("book.choose_day", doctor=chosen.get("doctor_name", ""))
@@ -142,7 +147,7 @@ async def show_days(
 async def show_times(
     update: Update, context: Context, notice: str | None = None, flow: str = "bk"
 ) -> int:
-    t = translator(update, context)
+    t = context.t
     chosen = choices(context, flow)
     country = get_country(chosen["country"])
     day = cb.parse_day(chosen["day"]) or today_in(context, flow)
@@ -152,7 +157,10 @@ async def show_times(
         return await show_days(update, context, cb.parse_day(chosen.get("week", "")), flow)
     zone = country.timezone
     labels = [
-        button(t.time(s.slot.start, zone), cb.slot_token(s.doctor_id, s.slot.start, flow))
+        button(
+            t.time(s.slot.start, zone),
+            cb.CalendarButtons(flow).slot.pack((s.doctor_id, s.slot.start)),
+        )
         for s in slots
     ]
     text = t("book.choose_time", day=t.day(day), zone=country.timezone.key)
@@ -162,7 +170,7 @@ async def show_times(
 
 
 async def show_summary(update: Update, context: Context, doctor_name: str) -> int:
-    t = translator(update, context)
+    t = context.t
     chosen = choices(context)
     zone = get_country(chosen["country"]).timezone
     start = datetime.fromtimestamp(chosen["slot"][1], zone)
@@ -174,31 +182,32 @@ async def show_summary(update: Update, context: Context, doctor_name: str) -> in
         time=t.time(start, zone),
         zone=zone.key,
     )
-    markup = with_navigation(t, [[button(t("book.confirm"), "bk:ok")]])
+    markup = with_navigation(t, [[button(t("book.confirm"), cb.BOOKING.confirm.pack())]])
     await show(update, text, markup)
     return CONFIRM
 
 
 async def stale(update: Update, context: Context) -> None:
     """A button this step does not expect: refuse politely and stay where we are."""
-    t = translator(update, context)
+    t = context.t
     if update.callback_query:
         await update.callback_query.answer(t("button.stale"), show_alert=True)
     elif update.effective_message:
         await update.effective_message.reply_text(t("text.unexpected"))
 
 
-async def answered(update: Update) -> str:
+async def answered(update: Update, context: Context) -> str:
     """Stop the tapped button's spinner; the button's callback data."""
     query = update.callback_query
     assert query and query.data
     await query.answer()
+    context.answered = True
     return query.data
 
 
 async def week_chosen(update: Update, context: Context, flow: str = "bk") -> int | None:
     """Another week of the calendar: a Monday between this week and the horizon."""
-    week = cb.parse_day((await answered(update)).removeprefix(f"{flow}:w:"))
+    week = cb.CalendarButtons(flow).week.unpack(await answered(update, context))
     today, last = today_in(context, flow), last_bookable_day(context, flow)
     if week is None or week.weekday() != 0 or not monday_of(today) <= week <= last:
         await stale(update, context)
@@ -208,7 +217,7 @@ async def week_chosen(update: Update, context: Context, flow: str = "bk") -> int
 
 async def day_chosen(update: Update, context: Context, flow: str = "bk") -> int | None:
     """A day of the calendar: between today and the horizon; its times come next."""
-    day = cb.parse_day((await answered(update)).removeprefix(f"{flow}:day:"))
+    day = cb.CalendarButtons(flow).day.unpack(await answered(update, context))
     if day is None or not today_in(context, flow) <= day <= last_bookable_day(context, flow):
         await stale(update, context)
         return None

@@ -8,42 +8,42 @@ import structlog
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.telegram.context import Context, services, translator, user_state
+from bot.telegram import callbacks as cb
+from bot.telegram.context import Context
 from bot.telegram.keyboards import languages
-from domain.registration import SUPPORTED_LANGUAGES, set_language
+from domain.people import SUPPORTED_LANGUAGES
+from domain.usecases.language import choose_language
 
 log = structlog.get_logger(__name__)
 
 
-async def choose_language(update: Update, context: Context) -> None:
+async def ask_language(update: Update, context: Context) -> None:
     assert update.effective_message
-    await update.effective_message.reply_text(
-        translator(update, context)("lang.choose"), reply_markup=languages()
-    )
+    await update.effective_message.reply_text(context.t("lang.choose"), reply_markup=languages())
 
 
 async def language_chosen(update: Update, context: Context) -> None:
     query = update.callback_query
-    assert query and query.data and update.effective_user
-    language = query.data.removeprefix("lang:")
+    assert query
+    language = cb.LANGUAGE.unpack(query.data)
     if language not in SUPPORTED_LANGUAGES:
-        await query.answer(translator(update, context)("button.stale"), show_alert=True)
+        await query.answer(context.t("button.stale"), show_alert=True)
         return
     await query.answer()
-    user_state(context)["lang"] = language
-    await set_language(services(context).uow(), update.effective_user.id, language)
-    await query.edit_message_text(translator(update, context)("lang.set"))
+    context.use_language(language)
+    await choose_language(context.deps, await context.actor(), language)
+    await query.edit_message_text(context.t("lang.set"))
 
 
 async def nothing_to_cancel(update: Update, context: Context) -> None:
     assert update.effective_message
-    await update.effective_message.reply_text(translator(update, context)("text.nothing_to_cancel"))
+    await update.effective_message.reply_text(context.t("text.nothing_to_cancel"))
 
 
 async def stale_button(update: Update, context: Context) -> None:
     """Any button no handler claimed: old, forged or from a finished conversation."""
     assert update.callback_query
-    await update.callback_query.answer(translator(update, context)("button.stale"), show_alert=True)
+    await update.callback_query.answer(context.t("button.stale"), show_alert=True)
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -60,7 +60,7 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(update, Update) and update.effective_chat:
         try:
             await context.bot.send_message(
-                update.effective_chat.id, translator(update, context)("error.generic", ref=ref)
+                update.effective_chat.id, context.t("error.generic", ref=ref)
             )
         except Exception:  # noqa: BLE001 (the apology itself failed; the log has it)
             log.warning("apology_failed", ref=ref)
@@ -68,7 +68,7 @@ async def on_error(update: object, context: Context) -> None:
 
 def common_handlers() -> list[CommandHandler[Context, None] | CallbackQueryHandler[Context, None]]:
     return [
-        CommandHandler("language", choose_language),
-        CallbackQueryHandler(language_chosen, pattern=r"^lang:"),
+        CommandHandler("language", ask_language),
+        CallbackQueryHandler(language_chosen, pattern=cb.LANGUAGE.pattern),
         CommandHandler("cancel", nothing_to_cancel),
     ]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
+from bot.telegram import callbacks as cb
 
 
 def button(label: str, data: str) -> InlineKeyboardButton:
@@ -26,10 +27,13 @@ def with_navigation(
 
     ``flow`` prefixes the two buttons' data: ``bk`` for /book, ``rs`` for reschedule.
     """
-    nav = [button(t("book.back"), f"{flow}:back")] if back else []
-    nav.append(button(t("book.cancel"), f"{flow}:x"))
+    buttons = cb.CalendarButtons(flow)
+    nav = [button(t("book.back"), buttons.back.pack())] if back else []
+    nav.append(button(t("book.cancel"), buttons.cancel.pack()))
     return InlineKeyboardMarkup([*rows, nav])
 
 
 def languages() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button("Español", "lang:es"), button("English", "lang:en")]])
+    return InlineKeyboardMarkup(
+        [[button("Español", cb.LANGUAGE.pack("es")), button("English", cb.LANGUAGE.pack("en"))]]
+    )

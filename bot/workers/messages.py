@@ -8,6 +8,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Translator
+from bot.telegram import callbacks as cb
 from bot.telegram.keyboards import button
 from domain.countries import get_country
 from storage.outbox import Claimed
@@ -26,8 +27,8 @@ def render(row: Claimed, language: str) -> tuple[str, InlineKeyboardMarkup | Non
         markup = InlineKeyboardMarkup(
             [
                 [
-                    button(t("notify.attend"), f"rm:ok:{row.appointment_id.hex}"),
-                    button(t("notify.cancel"), f"my:c:{row.appointment_id.hex}"),
+                    button(t("notify.attend"), cb.REMINDER_ATTEND.pack(row.appointment_id)),
+                    button(t("notify.cancel"), cb.MY_CANCEL.pack(row.appointment_id)),
                 ]
             ]
         )

@@ -1,9 +1,9 @@
 """Delivers the outbox: claims due rows, sends them at Telegram's pace, settles each.
 
-Run every second by python-telegram-bot's JobQueue (APScheduler underneath):
-it shares the application's event loop, bot and lifecycle, and the durable
-store is the ``notifications`` table, so APScheduler needs no job store of its
-own and a restart loses nothing.
+``OutboxSender.run`` is one asyncio task of the composition root (``bot.app``): it
+shares the application's event loop and bot, and the durable store is the
+``notifications`` table, so a restart loses nothing. On stop it finishes the round
+in hand.
 
 Faults: 429 waits ``retry_after`` and holds the chat so its messages keep their
 order; network errors, timeouts and 5xx retry with exponential backoff and
@@ -20,6 +20,7 @@ commit: the messages sent in the last ~20 ms before a crash.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 import warnings
@@ -29,19 +30,18 @@ from datetime import datetime, timedelta
 
 import structlog
 from aiolimiter import AsyncLimiter
-from prometheus_client import Counter
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
+from bot.metrics import NOTIFICATIONS_DEAD as DEAD
+from bot.metrics import NOTIFICATIONS_SENT as SENT
 from bot.workers.messages import render
 from domain.notifications import Delivery, Kind, Notification
 from domain.ports import Clock
 from storage.outbox import Claimed, OutboxStore
 
 log = structlog.get_logger(__name__)
-SENT = Counter("medbot_notifications_sent_total", "Notifications delivered to Telegram")
-DEAD = Counter("medbot_notifications_dead_total", "Notifications given up on", ["reason"])
 MARK_DELAY = 0.02  # seconds a sent row may wait to be marked, batched with others
 ALERT_WINDOW = timedelta(minutes=10)
 
@@ -53,7 +53,7 @@ warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", cate
 
 
 @dataclass(frozen=True, slots=True)
-class DispatchSettings:
+class SenderSettings:
     batch: int = 100
     lease: timedelta = timedelta(seconds=60)  # a claim older than this is a crashed sender's
     max_attempts: int = 8
@@ -111,9 +111,9 @@ class _Outcome:
     dead: int = 0
 
 
-class Dispatcher:
+class OutboxSender:
     def __init__(
-        self, store: OutboxStore, bot: Bot, clock: Clock, settings: DispatchSettings
+        self, store: OutboxStore, bot: Bot, clock: Clock, settings: SenderSettings
     ) -> None:
         self._store = store
         self._bot = bot
@@ -123,6 +123,16 @@ class Dispatcher:
         self._last_sent: dict[int, float] = {}
         self._lock = asyncio.Lock()
         self._in_flight = asyncio.Semaphore(settings.in_flight)
+
+    async def run(self, interval: float, stopping: asyncio.Event) -> None:
+        """A round every ``interval`` seconds until ``stopping``; the round in hand finishes."""
+        while not stopping.is_set():
+            try:
+                await self.tick()
+            except Exception:  # a failed round is retried next round; rows stay claimed
+                log.exception("outbox_round_failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), interval)
 
     async def tick(self) -> int:
         """One round: claim due rows and deliver them. Returns how many were sent."""

@@ -9,7 +9,7 @@ from telegram import Bot
 
 from bot.database import prepare_demo_database
 from bot.sandbox.standin import BotApiStandIn
-from bot.workers.outbox_sender import Dispatcher, DispatchSettings
+from bot.workers.outbox_sender import OutboxSender, SenderSettings
 from domain.clock import SystemClock
 from domain.notifications import Kind, Notification
 from storage.engine import create_engine
@@ -41,9 +41,9 @@ async def test_a_round_sends_one_chat_only_what_fits_in_its_lease_and_hands_back
         ]
     )
     # A 4 s lease and a message a second: 2 rows fit in half the lease.
-    settings = DispatchSettings(lease=timedelta(seconds=4), max_rate=0)
+    settings = SenderSettings(lease=timedelta(seconds=4), max_rate=0)
     async with Bot(api.token, base_url=api.base_url) as bot:
-        sent = await Dispatcher(store, bot, SystemClock(), settings).tick()
+        sent = await OutboxSender(store, bot, SystemClock(), settings).tick()
     try:
         counts = await store.counts()
     finally:

@@ -33,20 +33,20 @@ from bot.handlers.calendar import (
     stale,
     week_chosen,
 )
+from bot.handlers.errors import Then, reply_for
 from bot.telegram import callbacks as cb
-from bot.telegram.context import Context, services, translator, user_state
+from bot.telegram.context import Context
 from bot.telegram.screens import conversation, show
-from domain.booking import BookCommand, book
 from domain.countries import get_country
-from domain.directory import doctors_for, specialties_in
-from domain.errors import NotFound, PatientOverlap, SlotTaken, SlotUnavailable
-from domain.registration import find_patient
+from domain.errors import DomainError, NotFound
+from domain.queries import doctors_for, specialties_in
+from domain.usecases.booking import BookCommand, book
 
 
 async def country_chosen(update: Update, context: Context) -> int | None:
-    data = await answered(update)
+    data = await answered(update, context)
     try:
-        code = get_country(data.removeprefix("bk:c:")).code
+        code = get_country(cb.BOOK_COUNTRY.unpack(data) or "").code
     except NotFound:
         return None
     choices(context).update(country=code)
@@ -54,31 +54,27 @@ async def country_chosen(update: Update, context: Context) -> int | None:
 
 
 async def specialty_chosen(update: Update, context: Context) -> int | None:
-    data = await answered(update)
-    wanted = cb.parse_int(data.removeprefix("bk:s:"))
+    data = await answered(update, context)
+    wanted = cb.BOOK_SPECIALTY.unpack(data)
     chosen = choices(context)
-    found = await specialties_in(services(context).uow(read_only=True), chosen["country"])
+    found = await specialties_in(context.deps, chosen["country"])
     match = next((s for s in found if s.id == wanted), None)
     if match is None:
         await stale(update, context)
         return None
-    chosen.update(
-        specialty=match.id, specialty_name=match.name(translator(update, context).language)
-    )
+    chosen.update(specialty=match.id, specialty_name=match.name(context.t.language))
     return await show_doctors(update, context)
 
 
 async def doctor_chosen(update: Update, context: Context) -> int | None:
-    data = await answered(update)
-    wanted = cb.parse_int(data.removeprefix("bk:d:"))
+    data = await answered(update, context)
+    wanted = cb.BOOK_DOCTOR.unpack(data)
     chosen = choices(context)
-    t = translator(update, context)
+    t = context.t
     if wanted == ANY_DOCTOR:
         chosen.update(doctor=ANY_DOCTOR, doctor_name=t("book.first_available"))
         return await show_days(update, context)
-    found = await doctors_for(
-        services(context).uow(read_only=True), chosen["country"], chosen["specialty"]
-    )
+    found = await doctors_for(context.deps, chosen["country"], chosen["specialty"])
     match = next((d for d in found if d.id == wanted), None)
     if match is None:
         await stale(update, context)
@@ -88,8 +84,8 @@ async def doctor_chosen(update: Update, context: Context) -> int | None:
 
 
 async def slot_chosen(update: Update, context: Context) -> int | None:
-    data = await answered(update)
-    parsed = cb.parse_slot(data)
+    data = await answered(update, context)
+    parsed = cb.BOOKING.slot.unpack(data)
     chosen = choices(context)
     day = cb.parse_day(chosen.get("day", ""))
     if parsed is None or day is None:
@@ -98,36 +94,31 @@ async def slot_chosen(update: Update, context: Context) -> int | None:
     doctor_id, start = parsed
     offered = {(s.doctor_id, s.slot.start) for s in await slots_between(context, day, day)}
     if (doctor_id, start) not in offered:
-        return await show_times(update, context, translator(update, context)("book.unavailable"))
+        return await show_times(update, context, context.t("book.unavailable"))
     chosen["slot"] = [doctor_id, int(start.timestamp())]
-    uow = services(context).uow(read_only=True)
-    doctors = await doctors_for(uow, chosen["country"], chosen["specialty"])
+    doctors = await doctors_for(context.deps, chosen["country"], chosen["specialty"])
     name = next((d.full_name for d in doctors if d.id == doctor_id), "")
     chosen["slot_doctor_name"] = name
     return await show_summary(update, context, name)
 
 
 async def confirmed(update: Update, context: Context) -> int | None:
-    await answered(update)
-    t = translator(update, context)
+    await answered(update, context)
+    t = context.t
     chosen = choices(context)
-    assert update.effective_user
-    patient = await find_patient(services(context).uow(read_only=True), update.effective_user.id)
-    if patient is None or "slot" not in chosen:
+    if "slot" not in chosen:
         await stale(update, context)
         return END
     doctor_id, epoch = chosen["slot"]
-    command = BookCommand(
-        patient.id or 0, doctor_id, chosen["specialty"], datetime.fromtimestamp(epoch, UTC)
-    )
+    command = BookCommand(doctor_id, chosen["specialty"], datetime.fromtimestamp(epoch, UTC))
     try:
-        svc = services(context)
-        appointment = await book(svc.uow(), svc.clock, command, svc.settings.reminder_override)
-    except SlotTaken:
-        return await show_times(update, context, t("book.slot_taken"))
-    except (SlotUnavailable, PatientOverlap) as error:
-        key = "book.overlap" if isinstance(error, PatientOverlap) else "book.unavailable"
-        return await show_times(update, context, t(key))
+        appointment = await book(context.deps, await context.actor(), command)
+    except DomainError as error:
+        reply = reply_for("book", error)
+        if reply.then is Then.PICK_AGAIN:
+            return await show_times(update, context, t(reply.key))
+        await stale(update, context)
+        return END
     zone = get_country(appointment.country).timezone
     await show(
         update,
@@ -141,19 +132,15 @@ async def confirmed(update: Update, context: Context) -> int | None:
             status=t(f"status.{appointment.status}"),
         ),
     )
-    user_state(context).pop("bk", None)
+    context.state.pop("bk", None)
     return END
-
-
-async def show_current_week(update: Update, context: Context) -> int:
-    return await show_days(update, context, cb.parse_day(choices(context).get("week", "")))
 
 
 async def aborted(update: Update, context: Context) -> int:
     if update.callback_query:
         await update.callback_query.answer()
-    user_state(context).pop("bk", None)
-    await show(update, translator(update, context)("book.aborted"))
+    context.state.pop("bk", None)
+    await show(update, context.t("book.aborted"))
     return END
 
 
@@ -163,7 +150,7 @@ Choice = Callable[[Update, Context], Coroutine[Any, Any, object]]
 
 def _back_to(screen: Screen) -> Screen:
     async def back(update: Update, context: Context) -> int:
-        await answered(update)
+        await answered(update, context)
         return await screen(update, context)
 
     return back
@@ -173,20 +160,27 @@ def booking_handler() -> ConversationHandler[Context]:
     def on(pattern: str, callback: Choice) -> CallbackQueryHandler[Context, object]:
         return CallbackQueryHandler(callback, pattern=pattern)
 
-    back = r"^bk:back$"
+    buttons = cb.BOOKING
+    back = buttons.back.pattern
     return conversation(
         entry_points=[CommandHandler("book", begin)],
         states={
-            COUNTRY: [on(r"^bk:c:", country_chosen)],
-            SPECIALTY: [on(r"^bk:s:", specialty_chosen), on(back, _back_to(show_countries))],
-            DOCTOR: [on(r"^bk:d:", doctor_chosen), on(back, _back_to(show_specialties))],
+            COUNTRY: [on(cb.BOOK_COUNTRY.pattern, country_chosen)],
+            SPECIALTY: [
+                on(cb.BOOK_SPECIALTY.pattern, specialty_chosen),
+                on(back, _back_to(show_countries)),
+            ],
+            DOCTOR: [
+                on(cb.BOOK_DOCTOR.pattern, doctor_chosen),
+                on(back, _back_to(show_specialties)),
+            ],
             DAY: [
-                on(r"^bk:day:", day_chosen),
-                on(r"^bk:w:", week_chosen),
+                on(buttons.day.pattern, day_chosen),
+                on(buttons.week.pattern, week_chosen),
                 on(back, _back_to(show_doctors)),
             ],
             TIME: [
-                on(r"^bk:slot:", slot_chosen),
+                on(buttons.slot.pattern, slot_chosen),
                 on(
                     back,
                     _back_to(
@@ -194,13 +188,13 @@ def booking_handler() -> ConversationHandler[Context]:
                     ),
                 ),
             ],
-            CONFIRM: [on(r"^bk:ok$", confirmed), on(back, _back_to(show_times))],
+            CONFIRM: [on(buttons.confirm.pattern, confirmed), on(back, _back_to(show_times))],
         },
         fallbacks=[
             CommandHandler("book", begin),
             CommandHandler("cancel", aborted),
-            on(r"^bk:x$", aborted),
-            CallbackQueryHandler(stale, pattern=r"^bk:"),
+            on(buttons.cancel.pattern, aborted),
+            CallbackQueryHandler(stale, pattern=buttons.any_pattern),
             MessageHandler(f.ALL & ~f.COMMAND, stale),
         ],
         name="booking",

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.handlers.errors import reply_for, tell
 from bot.i18n import Translator
 from bot.telegram import callbacks as cb
-from bot.telegram.context import Context, services, translator
+from bot.telegram.context import Context
 from bot.telegram.keyboards import button
 from bot.telegram.screens import show
-from domain.booking import Actor, Role, cancel
 from domain.countries import get_country
-from domain.directory import upcoming_appointments
 from domain.entities import Appointment
-from domain.errors import CancellationWindowClosed, InvalidTransition, NotFound
-from domain.registration import find_patient
+from domain.errors import DomainError
+from domain.queries import own_active_appointment, upcoming_visits
+from domain.usecases.cancellation import CancelCommand, cancel
 
 
 def _when(t: Translator, appointment: Appointment) -> dict[str, str]:
@@ -28,14 +30,12 @@ def _when(t: Translator, appointment: Appointment) -> dict[str, str]:
 
 
 async def list_upcoming(update: Update, context: Context) -> None:
-    assert update.effective_user
-    t = translator(update, context)
-    svc = services(context)
-    patient = await find_patient(svc.uow(read_only=True), update.effective_user.id)
-    if patient is None:
-        await show(update, t("reg.needed"))
+    t = context.t
+    try:
+        found = await upcoming_visits(context.deps, await context.actor())
+    except DomainError as error:
+        await tell(update, context, reply_for("my", error))
         return
-    found = await upcoming_appointments(svc.uow(read_only=True), svc.clock, patient.id or 0)
     if not found:
         await show(update, t("my.none"))
         return
@@ -56,25 +56,27 @@ async def list_upcoming(update: Update, context: Context) -> None:
             move = t("my.reschedule_button", reference=appointment.reference)
             buttons.append(
                 [
-                    button(move, f"my:r:{appointment.id.hex}"),  # bot/handlers/reschedule.py
-                    button(label, f"my:c:{appointment.id.hex}"),
+                    button(move, cb.MY_RESCHEDULE.pack(appointment.id)),  # patient/reschedule.py
+                    button(label, cb.MY_CANCEL.pack(appointment.id)),
                 ]
             )
     await show(update, "\n\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None)
 
 
-async def own_appointment(update: Update, context: Context) -> Appointment | None:
+async def own_appointment(
+    update: Update, context: Context, codec: cb.Codec[uuid.UUID]
+) -> Appointment | None:
     """The appointment a button names, if it is the tapping patient's own and active."""
     query = update.callback_query
-    assert query and query.data and update.effective_user
-    appointment_id = cb.parse_uuid(query.data.split(":")[-1])
-    svc = services(context)
-    patient = await find_patient(svc.uow(read_only=True), update.effective_user.id)
-    if appointment_id is None or patient is None:
+    assert query
+    appointment_id = codec.unpack(query.data)
+    if appointment_id is None:
         return None
-    async with svc.uow(read_only=True) as uow:
-        appointment = await uow.appointments.get(appointment_id)
-    if appointment is None or appointment.patient_id != patient.id or not appointment.is_active:
+    try:
+        appointment, _doctor = await own_active_appointment(
+            context.deps, await context.actor(), appointment_id
+        )
+    except DomainError:
         return None
     return appointment
 
@@ -82,37 +84,32 @@ async def own_appointment(update: Update, context: Context) -> Appointment | Non
 async def ask_to_cancel(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query
-    t = translator(update, context)
-    appointment = await own_appointment(update, context)
+    t = context.t
+    appointment = await own_appointment(update, context, cb.MY_CANCEL)
     if appointment is None:
         await query.answer(t("button.stale"), show_alert=True)
         return
     await query.answer()
-    keyboard = InlineKeyboardMarkup(
-        [[button(t("my.yes"), f"my:y:{appointment.id.hex}"), button(t("my.no"), "my:n")]]
-    )
+    yes = button(t("my.yes"), cb.MY_CANCEL_YES.pack(appointment.id))
+    keyboard = InlineKeyboardMarkup([[yes, button(t("my.no"), cb.MY_KEEP.pack())]])
     text = t("my.confirm_cancel", reference=appointment.reference, **_when(t, appointment))
     await show(update, text, keyboard)
 
 
 async def cancel_confirmed(update: Update, context: Context) -> None:
     query = update.callback_query
-    assert query and update.effective_user
-    t = translator(update, context)
-    appointment = await own_appointment(update, context)
-    if appointment is None:
+    assert query
+    t = context.t
+    appointment_id = cb.MY_CANCEL_YES.unpack(query.data)
+    if appointment_id is None:
         await query.answer(t("button.stale"), show_alert=True)
         return
-    svc = services(context)
-    actor = Actor(Role.PATIENT, appointment.patient_id)
     try:
-        await cancel(svc.uow(), svc.clock, appointment.id, actor, reason="patient")
-    except CancellationWindowClosed:
-        await query.answer()
-        await show(update, t("my.window_closed"))
-        return
-    except (NotFound, InvalidTransition):
-        await query.answer(t("button.stale"), show_alert=True)
+        appointment = await cancel(
+            context.deps, await context.actor(), CancelCommand(appointment_id, reason="patient")
+        )
+    except DomainError as error:
+        await tell(update, context, reply_for("cancel", error))
         return
     await query.answer()
     await show(update, t("my.cancelled", reference=appointment.reference))
@@ -121,15 +118,15 @@ async def cancel_confirmed(update: Update, context: Context) -> None:
 async def keep(update: Update, context: Context) -> None:
     assert update.callback_query
     await update.callback_query.answer()
-    await show(update, translator(update, context)("my.kept"))
+    await show(update, context.t("my.kept"))
 
 
 async def will_attend(update: Update, context: Context) -> None:
     """The reminder's "I'll attend" button: a thank-you, for the patient's own appointment."""
     query = update.callback_query
     assert query
-    t = translator(update, context)
-    if await own_appointment(update, context) is None:
+    t = context.t
+    if await own_appointment(update, context, cb.REMINDER_ATTEND) is None:
         await query.answer(t("button.stale"), show_alert=True)
         return
     await query.answer(t("notify.attend_thanks"))
@@ -141,8 +138,8 @@ def my_appointments_handlers() -> list[
 ]:
     return [
         CommandHandler("my", list_upcoming),
-        CallbackQueryHandler(ask_to_cancel, pattern=r"^my:c:"),
-        CallbackQueryHandler(cancel_confirmed, pattern=r"^my:y:"),
-        CallbackQueryHandler(keep, pattern=r"^my:n$"),
-        CallbackQueryHandler(will_attend, pattern=r"^rm:ok:"),
+        CallbackQueryHandler(ask_to_cancel, pattern=cb.MY_CANCEL.pattern),
+        CallbackQueryHandler(cancel_confirmed, pattern=cb.MY_CANCEL_YES.pattern),
+        CallbackQueryHandler(keep, pattern=cb.MY_KEEP.pattern),
+        CallbackQueryHandler(will_attend, pattern=cb.REMINDER_ATTEND.pattern),
     ]

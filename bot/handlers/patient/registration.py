@@ -20,12 +20,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram.context import Context, services, translator, user_state
+from bot.telegram import callbacks as cb
+from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns
 from bot.telegram.screens import conversation
 from domain.countries import all_countries, get_country
 from domain.errors import InvalidInput, InvalidNationalId, NotFound
-from domain.registration import RegisterCommand, clean_full_name, find_patient, register_patient
+from domain.people import clean_full_name
+from domain.queries import find_patient
+from domain.usecases.registration import RegisterCommand, register
 
 PRIVACY, NAME, COUNTRY, NATIONAL_ID, PHONE = range(5)
 END = ConversationHandler.END
@@ -33,7 +36,7 @@ END = ConversationHandler.END
 
 def draft(context: Context) -> dict[str, Any]:
     """What the person has told us so far; kept in persisted user data."""
-    state = user_state(context)
+    state = context.state
     found = state.setdefault("reg", {})
     if not isinstance(found, dict):
         found = state["reg"] = {}
@@ -42,20 +45,25 @@ def draft(context: Context) -> dict[str, Any]:
 
 async def start(update: Update, context: Context) -> int:
     assert update.effective_user and update.effective_message
-    t = translator(update, context)
-    patient = await find_patient(services(context).uow(read_only=True), update.effective_user.id)
+    t = context.t
+    patient = await find_patient(context.deps, await context.actor())
     if patient is not None:
-        user_state(context)["lang"] = patient.language
+        context.use_language(patient.language)
         await update.effective_message.reply_text(
-            translator(update, context)("start.welcome_back", name=patient.full_name.split()[0]),
+            context.t("start.welcome_back", name=patient.full_name.split()[0]),
             reply_markup=ReplyKeyboardRemove(),
         )
         return END
-    user_state(context).setdefault("lang", t.language)
+    context.state.setdefault("lang", t.language)
     if "privacy_at" in draft(context):
         return await ask_next(update, context)
     keyboard = InlineKeyboardMarkup(
-        [[button(t("privacy.accept"), "rg:ok"), button(t("privacy.decline"), "rg:no")]]
+        [
+            [
+                button(t("privacy.accept"), cb.PRIVACY_OK.pack()),
+                button(t("privacy.decline"), cb.PRIVACY_NO.pack()),
+            ]
+        ]
     )
     await update.effective_message.reply_text(t("privacy.notice"), reply_markup=keyboard)
     return PRIVACY
@@ -64,13 +72,13 @@ async def start(update: Update, context: Context) -> int:
 async def privacy_answer(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query
-    t = translator(update, context)
+    t = context.t
     await query.answer()
-    if query.data == "rg:no":
-        user_state(context).pop("reg", None)
+    if query.data == cb.PRIVACY_NO.pack():
+        context.state.pop("reg", None)
         await query.edit_message_text(t("privacy.declined"))
         return END
-    draft(context)["privacy_at"] = services(context).clock.now().isoformat()
+    draft(context)["privacy_at"] = context.deps.clock.now().isoformat()
     await query.edit_message_reply_markup(None)
     return await ask_next(update, context)
 
@@ -79,13 +87,15 @@ async def ask_next(update: Update, context: Context) -> int:
     """Ask for the first thing we do not know yet."""
     message = update.effective_message
     assert message
-    t = translator(update, context)
+    t = context.t
     known = draft(context)
     if "name" not in known:
         await message.reply_text(t("reg.ask_name"))
         return NAME
     if "country" not in known:
-        countries = [button(c.name(t.language), f"rg:c:{c.code}") for c in all_countries()]
+        countries = [
+            button(c.name(t.language), cb.REGISTER_COUNTRY.pack(c.code)) for c in all_countries()
+        ]
         await message.reply_text(
             t("reg.ask_country"), reply_markup=InlineKeyboardMarkup(columns(countries, 2))
         )
@@ -110,7 +120,7 @@ async def name_given(update: Update, context: Context) -> int:
     try:
         draft(context)["name"] = clean_full_name(update.effective_message.text or "")
     except InvalidInput:
-        await update.effective_message.reply_text(translator(update, context)("reg.bad_name"))
+        await update.effective_message.reply_text(context.t("reg.bad_name"))
         return NAME
     return await ask_next(update, context)
 
@@ -119,19 +129,19 @@ async def country_chosen(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query and query.data
     try:
-        country = get_country(query.data.removeprefix("rg:c:"))
+        country = get_country(cb.REGISTER_COUNTRY.unpack(query.data) or "")
     except NotFound:
-        await query.answer(translator(update, context)("button.stale"), show_alert=True)
+        await query.answer(context.t("button.stale"), show_alert=True)
         return COUNTRY
     await query.answer()
     draft(context)["country"] = country.code
-    await query.edit_message_text(country.name(translator(update, context).language))
+    await query.edit_message_text(country.name(context.t.language))
     return await ask_next(update, context)
 
 
 async def national_id_given(update: Update, context: Context) -> int:
     assert update.effective_message
-    t = translator(update, context)
+    t = context.t
     national_id = get_country(draft(context)["country"]).national_id
     try:
         compact = national_id.parse(update.effective_message.text or "")
@@ -150,14 +160,13 @@ async def national_id_given(update: Update, context: Context) -> int:
 async def contact_shared(update: Update, context: Context) -> int:
     message, user = update.effective_message, update.effective_user
     assert message and user
-    t = translator(update, context)
+    t = context.t
     contact = message.contact
     if contact is None or contact.user_id != user.id:
         await message.reply_text(t("reg.not_own_contact"))
         return PHONE
     known = draft(context)
     command = RegisterCommand(
-        telegram_user_id=user.id,
         full_name=known["name"],
         country=known["country"],
         national_id=known["national_id"],
@@ -166,11 +175,12 @@ async def contact_shared(update: Update, context: Context) -> int:
         privacy_accepted_at=datetime.fromisoformat(known["privacy_at"]),
     )
     try:
-        patient = await register_patient(services(context).uow(), services(context).clock, command)
+        patient = await register(context.deps, await context.actor(), command)
     except InvalidInput:
         await message.reply_text(t("reg.bad_phone"))
         return PHONE
-    user_state(context).pop("reg", None)
+    context.state.pop("reg", None)
+    context.forget_actor()
     await message.reply_text(
         t("reg.done", name=patient.full_name.split()[0]), reply_markup=ReplyKeyboardRemove()
     )
@@ -179,12 +189,12 @@ async def contact_shared(update: Update, context: Context) -> int:
 
 async def phone_typed(update: Update, context: Context) -> int:
     assert update.effective_message
-    await update.effective_message.reply_text(translator(update, context)("reg.bad_phone"))
+    await update.effective_message.reply_text(context.t("reg.bad_phone"))
     return PHONE
 
 
 async def unexpected(update: Update, context: Context) -> None:
-    t = translator(update, context)
+    t = context.t
     if update.callback_query:
         await update.callback_query.answer(t("button.stale"), show_alert=True)
     elif update.effective_message:
@@ -196,9 +206,12 @@ def registration_handler() -> ConversationHandler[Context]:
     return conversation(
         entry_points=[CommandHandler("start", start)],
         states={
-            PRIVACY: [CallbackQueryHandler(privacy_answer, pattern=r"^rg:(ok|no)$")],
+            PRIVACY: [
+                CallbackQueryHandler(privacy_answer, pattern=cb.PRIVACY_OK.pattern),
+                CallbackQueryHandler(privacy_answer, pattern=cb.PRIVACY_NO.pattern),
+            ],
             NAME: [MessageHandler(text, name_given)],
-            COUNTRY: [CallbackQueryHandler(country_chosen, pattern=r"^rg:c:")],
+            COUNTRY: [CallbackQueryHandler(country_chosen, pattern=cb.REGISTER_COUNTRY.pattern)],
             NATIONAL_ID: [MessageHandler(text, national_id_given)],
             PHONE: [
                 MessageHandler(filters.CONTACT, contact_shared),

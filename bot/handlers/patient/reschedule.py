@@ -27,56 +27,42 @@ from bot.handlers.calendar import (
     slots_between,
     stale,
 )
-from bot.handlers.patient.my_appointments import list_upcoming, own_appointment
+from bot.handlers.errors import Then, reply_for, tell
+from bot.handlers.patient.my_appointments import list_upcoming
 from bot.telegram import callbacks as cb
-from bot.telegram.context import Context, services, translator, user_state
+from bot.telegram.context import Context
 from bot.telegram.keyboards import button, with_navigation
 from bot.telegram.screens import conversation, show
-from domain.booking import Actor, Role, check_movable, reschedule
+from domain.actors import check_movable
 from domain.countries import get_country
-from domain.entities import Appointment, Doctor
-from domain.errors import (
-    CancellationWindowClosed,
-    InvalidTransition,
-    NotFound,
-    PatientOverlap,
-    SlotTaken,
-    SlotUnavailable,
-)
+from domain.errors import DomainError
+from domain.queries import own_active_appointment
+from domain.usecases.reschedule import RescheduleCommand, reschedule
 
-FLOW = "rs"
-
-
-async def _own(update: Update, context: Context) -> tuple[Appointment, Doctor] | None:
-    """The tapping patient's active appointment a ``my:r:`` button names, and its doctor."""
-    appointment = await own_appointment(update, context)
-    if appointment is None:
-        return None
-    async with services(context).uow(read_only=True) as uow:
-        doctor = await uow.doctors.get(appointment.doctor_id)
-    return None if doctor is None else (appointment, doctor)
+FLOW = cb.RESCHEDULING.flow
 
 
 async def begin(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query
-    t = translator(update, context)
-    found = await _own(update, context)
-    if found is None or not found[1].active:
+    t = context.t
+    appointment_id = cb.MY_RESCHEDULE.unpack(query.data)
+    if appointment_id is None:
         await query.answer(t("button.stale"), show_alert=True)
         return END
-    appointment, doctor = found
-    actor = Actor(Role.PATIENT, appointment.patient_id)
+    actor = await context.actor()
     try:
-        check_movable(appointment, actor, services(context).clock.now())
-    except CancellationWindowClosed:
-        await query.answer()
-        await show(update, t("resched.window_closed"))
+        appointment, doctor = await own_active_appointment(context.deps, actor, appointment_id)
+        if doctor is None or not doctor.active:
+            await query.answer(t("button.stale"), show_alert=True)
+            return END
+        check_movable(actor, appointment, context.deps.clock.now())
+    except DomainError as error:
+        await tell(update, context, reply_for("reschedule", error))
         return END
     await query.answer()
-    user_state(context)[FLOW] = {
+    context.state[FLOW] = {
         "appointment": appointment.id.hex,
-        "patient": appointment.patient_id,
         "country": doctor.country,
         "specialty": appointment.specialty_id,
         "doctor": doctor.id,
@@ -96,8 +82,8 @@ async def day_chosen(update: Update, context: Context) -> int | None:
 
 
 async def slot_chosen(update: Update, context: Context) -> int | None:
-    data = await answered(update)
-    parsed = cb.parse_slot(data, FLOW)
+    data = await answered(update, context)
+    parsed = cb.RESCHEDULING.slot.unpack(data)
     chosen = choices(context, FLOW)
     day = cb.parse_day(chosen.get("day", ""))
     if parsed is None or day is None:
@@ -105,14 +91,14 @@ async def slot_chosen(update: Update, context: Context) -> int | None:
         return None
     offered = {(s.doctor_id, s.slot.start) for s in await slots_between(context, day, day, FLOW)}
     if parsed not in offered:
-        t = translator(update, context)
+        t = context.t
         return await show_times(update, context, t("book.unavailable"), FLOW)
     chosen["slot"] = [parsed[0], int(parsed[1].timestamp())]
     return await show_summary(update, context)
 
 
 async def show_summary(update: Update, context: Context) -> int:
-    t = translator(update, context)
+    t = context.t
     chosen = choices(context, FLOW)
     zone = get_country(chosen["country"]).timezone
     old = datetime.fromtimestamp(chosen["old"], UTC)
@@ -127,43 +113,37 @@ async def show_summary(update: Update, context: Context) -> int:
         time=t.time(new, zone),
         zone=zone.key,
     )
-    await show(update, text, with_navigation(t, [[button(t("book.confirm"), "rs:ok")]], flow=FLOW))
+    await show(
+        update,
+        text,
+        with_navigation(
+            t, [[button(t("book.confirm"), cb.RESCHEDULING.confirm.pack())]], flow=FLOW
+        ),
+    )
     return CONFIRM
 
 
 async def confirmed(update: Update, context: Context) -> int | None:
-    await answered(update)
-    t = translator(update, context)
+    await answered(update, context)
+    t = context.t
     chosen = choices(context, FLOW)
     appointment_id = cb.parse_uuid(str(chosen.get("appointment", "")))
-    if appointment_id is None or "slot" not in chosen or "patient" not in chosen:
+    if appointment_id is None or "slot" not in chosen:
         await stale(update, context)
         return END
-    svc = services(context)
-    actor = Actor(Role.PATIENT, chosen["patient"])
-    new_start = datetime.fromtimestamp(chosen["slot"][1], UTC)
+    command = RescheduleCommand(appointment_id, datetime.fromtimestamp(chosen["slot"][1], UTC))
     try:
-        appointment = await reschedule(
-            svc.uow(),
-            svc.clock,
-            appointment_id,
-            new_start,
-            actor,
-            reminder_offsets=svc.settings.reminder_override,
-        )
-    except (NotFound, InvalidTransition):
-        user_state(context).pop(FLOW, None)
-        await stale(update, context)
+        appointment = await reschedule(context.deps, await context.actor(), command)
+    except DomainError as error:
+        reply = reply_for("reschedule", error)
+        if reply.then is Then.PICK_AGAIN:
+            return await show_times(update, context, t(reply.key), FLOW)
+        context.state.pop(FLOW, None)
+        if reply.then is Then.STALE:
+            await stale(update, context)
+        else:
+            await tell(update, context, reply)
         return END
-    except CancellationWindowClosed:
-        user_state(context).pop(FLOW, None)
-        await show(update, t("resched.window_closed"))
-        return END
-    except SlotTaken:
-        return await show_times(update, context, t("book.slot_taken"), FLOW)
-    except (SlotUnavailable, PatientOverlap) as error:
-        key = "book.overlap" if isinstance(error, PatientOverlap) else "book.unavailable"
-        return await show_times(update, context, t(key), FLOW)
     zone = get_country(appointment.country).timezone
     text = t(
         "resched.done",
@@ -174,35 +154,35 @@ async def confirmed(update: Update, context: Context) -> int | None:
         zone=zone.key,
         status=t(f"status.{appointment.status}"),
     )
-    user_state(context).pop(FLOW, None)
+    context.state.pop(FLOW, None)
     await show(update, text)
     return END
 
 
 async def back_to_list(update: Update, context: Context) -> int:
-    await answered(update)
-    user_state(context).pop(FLOW, None)
+    await answered(update, context)
+    context.state.pop(FLOW, None)
     await list_upcoming(update, context)
     return END
 
 
 async def back_to_days(update: Update, context: Context) -> int:
-    await answered(update)
+    await answered(update, context)
     return await show_days(
         update, context, cb.parse_day(choices(context, FLOW).get("week", "")), FLOW
     )
 
 
 async def back_to_times(update: Update, context: Context) -> int:
-    await answered(update)
+    await answered(update, context)
     return await show_times(update, context, flow=FLOW)
 
 
 async def aborted(update: Update, context: Context) -> int:
     if update.callback_query:
         await update.callback_query.answer()
-    user_state(context).pop(FLOW, None)
-    await show(update, translator(update, context)("my.kept"))
+    context.state.pop(FLOW, None)
+    await show(update, context.t("my.kept"))
     return END
 
 
@@ -213,18 +193,23 @@ def reschedule_handler() -> ConversationHandler[Context]:
     def on(pattern: str, callback: Choice) -> CallbackQueryHandler[Context, object]:
         return CallbackQueryHandler(callback, pattern=pattern)
 
-    back = r"^rs:back$"
+    buttons = cb.RESCHEDULING
+    back = buttons.back.pattern
     return conversation(
-        entry_points=[on(r"^my:r:", begin)],
+        entry_points=[on(cb.MY_RESCHEDULE.pattern, begin)],
         states={
-            DAY: [on(r"^rs:day:", day_chosen), on(r"^rs:w:", week_chosen), on(back, back_to_list)],
-            TIME: [on(r"^rs:slot:", slot_chosen), on(back, back_to_days)],
-            CONFIRM: [on(r"^rs:ok$", confirmed), on(back, back_to_times)],
+            DAY: [
+                on(buttons.day.pattern, day_chosen),
+                on(buttons.week.pattern, week_chosen),
+                on(back, back_to_list),
+            ],
+            TIME: [on(buttons.slot.pattern, slot_chosen), on(back, back_to_days)],
+            CONFIRM: [on(buttons.confirm.pattern, confirmed), on(back, back_to_times)],
         },
         fallbacks=[
             CommandHandler("cancel", aborted),
-            on(r"^rs:x$", aborted),
-            CallbackQueryHandler(stale, pattern=r"^rs:"),
+            on(buttons.cancel.pattern, aborted),
+            CallbackQueryHandler(stale, pattern=buttons.any_pattern),
         ],
         name="reschedule",
     )

@@ -1,0 +1,70 @@
+"""Domain errors become replies through one table, keyed by ``DomainError.code``.
+
+An entry ``"<action>:<code>"`` overrides ``"<code>"`` for one action; an error whose
+code has no entry takes its nearest ancestor's (``concurrent_change`` answers as
+``invalid_transition``). The HTTP API maps the same codes to status codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, auto
+
+from telegram import Update
+
+from bot.telegram.context import Context
+from bot.telegram.screens import show
+from domain.errors import DomainError
+
+
+class Then(Enum):
+    """What the conversation does after the reply."""
+
+    STALE = auto()  # the button is no longer valid: an alert, and nothing changes
+    SAY = auto()  # a message; the conversation ends
+    PICK_AGAIN = auto()  # the time picker again, with the reply above it
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    key: str  # catalog key
+    then: Then
+
+
+REPLIES: dict[str, Reply] = {
+    "not_found": Reply("button.stale", Then.STALE),
+    "invalid_transition": Reply("button.stale", Then.STALE),
+    "not_registered": Reply("reg.needed", Then.SAY),
+    "cancellation_window_closed": Reply("my.window_closed", Then.SAY),
+    "reschedule:cancellation_window_closed": Reply("resched.window_closed", Then.SAY),
+    "slot_unavailable": Reply("book.unavailable", Then.PICK_AGAIN),
+    "slot_taken": Reply("book.slot_taken", Then.PICK_AGAIN),
+    "patient_overlap": Reply("book.overlap", Then.PICK_AGAIN),
+    "invalid_name": Reply("reg.bad_name", Then.SAY),
+    "invalid_phone": Reply("reg.bad_phone", Then.SAY),
+}
+
+
+def reply_for(action: str, error: DomainError) -> Reply:
+    """The reply to ``error`` raised while doing ``action``; unknown errors propagate."""
+    for kind in type(error).__mro__:
+        code = getattr(kind, "code", None)
+        if not isinstance(code, str):
+            continue
+        found = REPLIES.get(f"{action}:{code}") or REPLIES.get(code)
+        if found is not None:
+            return found
+    raise error
+
+
+async def tell(update: Update, context: Context, reply: Reply) -> None:
+    """Give a ``STALE`` or ``SAY`` reply (``PICK_AGAIN`` is the picker's to show)."""
+    text = context.t(reply.key)
+    query = update.callback_query
+    if reply.then is Then.STALE and query is not None:
+        await query.answer(text, show_alert=True)
+        return
+    if query is not None and not context.answered:
+        await query.answer()
+        context.answered = True
+    await show(update, text)

@@ -1,0 +1,29 @@
+"""Every Prometheus metric of the process, in one registry served at ``/metrics``.
+
+Labels never carry personal data: no chat ids, names or texts.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    GCCollector,
+    PlatformCollector,
+    ProcessCollector,
+)
+
+REGISTRY = CollectorRegistry()
+PlatformCollector(registry=REGISTRY)
+ProcessCollector(registry=REGISTRY)
+GCCollector(registry=REGISTRY)
+
+NOTIFICATIONS_SENT = Counter(
+    "medbot_notifications_sent_total", "Notifications delivered to Telegram", registry=REGISTRY
+)
+NOTIFICATIONS_DEAD = Counter(
+    "medbot_notifications_dead_total",
+    "Notifications given up on",
+    ["reason"],
+    registry=REGISTRY,
+)

@@ -290,9 +290,12 @@ class BotProcess:
         database_url: str,
         workdir: Path,
         command: str = "run",
+        *,
+        script: Path | None = None,
         **settings: str,
     ) -> BotProcess:
-        """Start ``medbot COMMAND`` against ``api``; ``settings`` are more of its
+        """Start ``medbot COMMAND`` (or ``python SCRIPT``, a floor such as
+        ``bench/bare_bot.py``) against ``api``; ``settings`` are more of its
         environment, but ``name``, which names the log file."""
         name = settings.pop("name", "bot")
         env = {k: v for k, v in os.environ.items() if not k.startswith(cls.OWN_PREFIXES)}
@@ -312,9 +315,7 @@ class BotProcess:
         with log.open("wb") as sink:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
-                "-m",
-                "bot",
-                command,
+                *([str(script)] if script else ["-m", "bot", command]),
                 env=env,
                 cwd=workdir,  # no .env of the repository is read
                 stdin=asyncio.subprocess.DEVNULL,

@@ -63,15 +63,18 @@ from harness import (
 from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app import build_deps
+from domain.actors import Actor, Role
 from domain.availability import Slot, free_slots
-from domain.booking import BookCommand, book
 from domain.countries import get_country
+from domain.entities import Doctor, Specialty, new_reference
+from domain.ports import Deps
 
 # The free-slot lookup the bot runs (bot/handlers/calendar.py): follow it in this one line.
-from domain.directory import SlotQuery, open_slots
-from domain.entities import Doctor, Specialty, new_reference
+from domain.queries import SlotQuery, open_slots
 from domain.schedule import TimeRange, weekdays_plan
 from domain.status import Status
+from domain.usecases.booking import BookCommand, book
 from storage.directory_cache import DirectoryCache
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -257,8 +260,8 @@ def appointment_row(
 # --------------------------------------------------------------------------- operations
 
 
-async def book_one(engine: AsyncEngine, command: BookCommand) -> None:
-    await book(SqlUnitOfWork(engine), CLOCK, command)
+async def book_one(engine: AsyncEngine, patient_id: int, command: BookCommand) -> None:
+    await book(build_deps(engine, CLOCK), Actor(Role.PATIENT, patient_id), command)
 
 
 async def raw_insert_one(
@@ -349,7 +352,7 @@ class BookingSetup:
     def bookings(self, engine: AsyncEngine, day: date, patients: list[int]) -> list[Job]:
         pairs = [(d, s) for d in self.doctors for s in self.day_slots[day]]
         return [
-            partial(book_one, engine, BookCommand(p, d, self.specialty, s.start))
+            partial(book_one, engine, p, BookCommand(d, self.specialty, s.start))
             for p, (d, s) in zip(patients, pairs[: len(patients)], strict=True)
         ]
 
@@ -498,8 +501,11 @@ async def free_slot_lookup(
     ``WINDOW_DAYS`` days, through a read-only unit of work with the directory cache."""
     last_day = FIRST_DAY + timedelta(days=WINDOW_DAYS - 1)
     query = SlotQuery(PERU.code, specialty_id, doctor_id, FIRST_DAY, last_day)
-    uow = SqlUnitOfWork(engine, read_only=True, directory=directory)
-    return len(await open_slots(uow, CLOCK, query))
+    deps = Deps(
+        lambda read_only=False: SqlUnitOfWork(engine, read_only=read_only, directory=directory),
+        CLOCK,
+    )
+    return len(await open_slots(deps, query))
 
 
 async def explain_free_slot_query(
@@ -679,8 +685,8 @@ def write_report(results: list[Result], skipped: bool, start: Start) -> None:
         *table(results),
         "",
         (
-            f"*Bookings/s* runs the real `domain.booking.book` use case, one `SqlUnitOfWork` per "
-            f"call, from {CONCURRENCY} asyncio tasks on one engine (pool of {CONCURRENCY}), "
+            "*Bookings/s* runs the real `domain.usecases.booking.book` use case, "
+            f"one unit of work per call, from {CONCURRENCY} asyncio tasks on one engine (pool of {CONCURRENCY}), "
             f"{PER_ROUND * len(ROUNDS):,} bookings of distinct free slots ({BOOKING_DOCTORS} "
             "doctors x 16 slots a day) by distinct patients. *Raw inserts/s* is the limit of "
             "the same database, driver and engine: the rows a booking writes (the appointment, "

@@ -44,7 +44,7 @@ Measured by the scripts in `bench/`; `make bench` runs them all (about ten minut
 cores). Each script rewrites only its own section below, between its
 `<!-- bench:NAME -->` markers, and states the machine it ran on (CPU, cores, RAM, OS,
 Python, and the SQLite and PostgreSQL versions it measured), the commit and the load
-average. The figures below are from a 2-core AMD EPYC with Python 3.11.7. They are
+average. They are
 benchmarks, not tests: CI machines are too noisy for timing assertions. PostgreSQL
 figures need a server at 127.0.0.1:5432 (user postgres) or `MEDBOT_BENCH_POSTGRES_URL`;
 without one only SQLite is measured.

@@ -59,14 +59,16 @@ DEPS = web.AppKey("deps", Deps)
 TELEGRAM = web.AppKey("telegram", Application)
 
 
-def build_deps(engine: AsyncEngine, clock: Clock, settings: Settings) -> Deps:
+def build_deps(
+    engine: AsyncEngine, clock: Clock, reminder_offsets: tuple[timedelta, ...] | None = None
+) -> Deps:
     """What every use case and query takes, over one engine and one directory cache."""
     directory = DirectoryCache()
 
     def uow(*, read_only: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(engine, read_only=read_only, directory=directory)
 
-    return Deps(uow=uow, clock=clock, reminder_offsets=settings.reminder_override)
+    return Deps(uow=uow, clock=clock, reminder_offsets=reminder_offsets)
 
 
 def build_telegram(settings: Settings, deps: Deps, engine: AsyncEngine) -> Application:  # type: ignore[type-arg]
@@ -117,7 +119,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         launch.settings.database_url, sqlite_driver=launch.settings.sqlite_driver
     )
     app[ENGINE] = engine
-    app[DEPS] = build_deps(engine, launch.clock, launch.settings)
+    app[DEPS] = build_deps(engine, launch.clock, launch.settings.reminder_override)
     yield
     await engine.dispose()
 

@@ -686,7 +686,8 @@ def write_report(results: list[Result], skipped: bool, start: Start) -> None:
         "",
         (
             "*Bookings/s* runs the real `domain.usecases.booking.book` use case, "
-            f"one unit of work per call, from {CONCURRENCY} asyncio tasks on one engine (pool of {CONCURRENCY}), "
+            f"one unit of work per call, from {CONCURRENCY} asyncio tasks on one engine "
+            f"(pool of {CONCURRENCY}), "
             f"{PER_ROUND * len(ROUNDS):,} bookings of distinct free slots ({BOOKING_DOCTORS} "
             "doctors x 16 slots a day) by distinct patients. *Raw inserts/s* is the limit of "
             "the same database, driver and engine: the rows a booking writes (the appointment, "

@@ -12,6 +12,7 @@ from typing import Self
 from domain.entities import Appointment, Doctor, Patient, Specialty
 from domain.errors import SlotTaken
 from domain.notifications import Kind, Notification
+from domain.ports import Deps
 from domain.schedule import TimeRange, weekdays_plan
 
 
@@ -205,6 +206,17 @@ class FakeUnitOfWork:
     async def rollback(self) -> None:
         self._pending.clear()
         self._planned.clear()
+
+
+def fake_deps(
+    db: FakeDatabase, clock: FakeClock, reminder_offsets: tuple[timedelta, ...] | None = None
+) -> Deps:
+    """``Deps`` whose every unit of work is a fresh fake over the shared ``db``."""
+
+    def uow(*, read_only: bool = False) -> FakeUnitOfWork:
+        return FakeUnitOfWork(db)
+
+    return Deps(uow, clock, reminder_offsets)
 
 
 async def seed_clinic(db: FakeDatabase, doctor_chat: int | None = None) -> dict[str, int]:

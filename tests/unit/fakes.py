@@ -12,7 +12,14 @@ from typing import Self
 from domain.entities import Appointment, Doctor, Patient, Specialty
 from domain.errors import SlotTaken
 from domain.notifications import Kind, Notification
-from domain.ports import Deps
+from domain.ports import (
+    AppointmentRepository,
+    Deps,
+    DoctorRepository,
+    NotificationRepository,
+    PatientRepository,
+    SpecialtyRepository,
+)
 from domain.schedule import TimeRange, weekdays_plan
 
 
@@ -163,6 +170,12 @@ class _Notifications:
 
 class FakeUnitOfWork:
     """Changes to appointments become visible only on commit, like a transaction."""
+
+    specialties: SpecialtyRepository
+    doctors: DoctorRepository
+    patients: PatientRepository
+    appointments: AppointmentRepository
+    notifications: NotificationRepository
 
     def __init__(self, db: FakeDatabase) -> None:
         self.db = db

@@ -11,10 +11,16 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.ports import Clock, Deps
+from storage.directory_cache import DirectoryCache
+from storage.unit_of_work import SqlUnitOfWork
 
 POSTGRES_URL = os.environ.get(
     "MEDBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -52,3 +58,18 @@ async def fresh_database(kind: str, directory: str) -> AsyncIterator[str]:
         return
     async with fresh_postgres_database() as url:
         yield url
+
+
+def sql_deps(
+    engine: AsyncEngine,
+    clock: Clock,
+    reminder_offsets: tuple[timedelta, ...] | None = None,
+    *,
+    directory: DirectoryCache | None = None,
+) -> Deps:
+    """``Deps`` over the real units of work, as the composition root builds them."""
+
+    def uow(*, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, read_only=read_only, directory=directory)
+
+    return Deps(uow, clock, reminder_offsets)

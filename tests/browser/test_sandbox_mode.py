@@ -12,10 +12,11 @@ import pytest
 
 from bot.errors import StartupError
 from bot.sandbox.demo.database import prepare_sandbox_database
-from domain.registration import RegisterCommand, register_patient
+from domain.actors import Actor, Role
+from domain.usecases.registration import RegisterCommand, register
 from storage.engine import create_engine
 from storage.migrate import upgrade
-from storage.unit_of_work import SqlUnitOfWork
+from tests.databases import sql_deps
 from tests.e2e.medbot import MONDAY_8_LIMA
 from tests.unit.fakes import FakeClock
 
@@ -24,11 +25,9 @@ async def a_database_with_a_patient(url: str) -> None:
     await upgrade(url)
     engine = create_engine(url)
     clock = FakeClock(MONDAY_8_LIMA)
-    command = RegisterCommand(
-        42, "Real Person", "PE", "10117410", "+51987654321", "es", clock.now()
-    )
+    command = RegisterCommand("Real Person", "PE", "10117410", "+51987654321", "es", clock.now())
     try:
-        await register_patient(SqlUnitOfWork(engine), clock, command)
+        await register(sql_deps(engine, clock), Actor(Role.GUEST, None, 42), command)
     finally:
         await engine.dispose()
 
@@ -60,9 +59,9 @@ async def test_the_sandbox_reuses_its_own_database_with_the_patients_it_register
     await prepare_sandbox_database(sandbox, production)
     engine = create_engine(sandbox)
     clock = FakeClock(MONDAY_8_LIMA)
-    command = RegisterCommand(7, "Ana Quispe", "PE", "10117410", "+51987654321", "es", clock.now())
+    command = RegisterCommand("Ana Quispe", "PE", "10117410", "+51987654321", "es", clock.now())
     try:
-        await register_patient(SqlUnitOfWork(engine), clock, command)
+        await register(sql_deps(engine, clock), Actor(Role.GUEST, None, 7), command)
     finally:
         await engine.dispose()
 

@@ -9,13 +9,16 @@ from sqlalchemy import select
 from bot.app import BotRuntime
 from bot.sandbox.standin import BotApiStandIn
 from bot.settings import Settings
-from domain.booking import Actor, BookCommand, Role, book, cancel
+from domain.actors import Actor, Role
 from domain.entities import Appointment
-from domain.registration import RegisterCommand, register_patient
+from domain.usecases.booking import BookCommand, book
+from domain.usecases.cancellation import CancelCommand, cancel
+from domain.usecases.registration import RegisterCommand, register
 from storage.appointment_repository import SqlAppointments
 from storage.engine import create_engine
 from storage.tables import appointments, notifications, patients
 from storage.unit_of_work import SqlUnitOfWork
+from tests.databases import sql_deps
 from tests.unit.fakes import FakeClock
 
 ADMIN_ID = 990_001
@@ -45,6 +48,7 @@ class Clinic:
         self.clock = FakeClock(MONDAY_8_LIMA)
         self.runtime = BotRuntime(settings_for(api, database_url), self.clock)
         self.engine = create_engine(database_url)
+        self.deps = sql_deps(self.engine, self.clock)
 
     async def restart(self) -> None:
         await self.runtime.stop()
@@ -57,29 +61,22 @@ class Clinic:
         national_id = "10117410" if country == "PE" else "12.345.678-5"
         phone = "+51987654321" if country == "PE" else "+56987654321"
         command = RegisterCommand(
-            telegram_user_id,
-            "Paciente Prueba",
-            country,
-            national_id,
-            phone,
-            language,
-            self.clock.now(),
+            "Paciente Prueba", country, national_id, phone, language, self.clock.now()
         )
-        patient = await register_patient(SqlUnitOfWork(self.engine), self.clock, command)
+        guest = Actor(Role.GUEST, None, telegram_user_id)
+        patient = await register(self.deps, guest, command)
         return patient.id or 0
 
     async def book(self, patient_id: int, start: datetime, doctor_id: int = 1) -> Appointment:
         """Book directly through the use case, as a patient would with /book."""
-        async with SqlUnitOfWork(self.engine, read_only=True) as uow:
+        async with self.deps.uow(read_only=True) as uow:
             doctor = await uow.doctors.get(doctor_id)
         assert doctor is not None
-        command = BookCommand(patient_id, doctor_id, doctor.specialty_ids[0], start)
-        return await book(SqlUnitOfWork(self.engine), self.clock, command)
+        command = BookCommand(doctor_id, doctor.specialty_ids[0], start)
+        return await book(self.deps, Actor(Role.PATIENT, patient_id), command)
 
     async def cancel_as_clinic(self, appointment: Appointment) -> None:
-        await cancel(
-            SqlUnitOfWork(self.engine), self.clock, appointment.id, Actor(Role.ADMIN, ADMIN_ID)
-        )
+        await cancel(self.deps, Actor(Role.ADMIN, ADMIN_ID), CancelCommand(appointment.id))
 
     async def notification_states(self) -> list[str]:
         async with self.engine.connect() as conn:

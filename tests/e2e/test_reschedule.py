@@ -6,9 +6,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.sandbox.standin import BotApiStandIn, Person
-from domain.booking import Actor, Role, reschedule
+from domain.actors import Actor, Role
 from domain.status import Status
-from storage.unit_of_work import SqlUnitOfWork
+from domain.usecases.reschedule import RescheduleCommand, reschedule
 from tests.e2e.medbot import ADMIN_ID, Clinic
 from tests.e2e.test_booking import walk_to_summary
 
@@ -188,11 +188,9 @@ async def test_a_move_made_by_the_clinic_is_told_to_the_patient_in_their_languag
     appointment = await clinic.book(patient, TUESDAY_1030_LIMA)
 
     await reschedule(
-        SqlUnitOfWork(clinic.engine),
-        clinic.clock,
-        appointment.id,
-        WEDNESDAY_11_LIMA,
+        clinic.deps,
         Actor(Role.ADMIN, ADMIN_ID),
+        RescheduleCommand(appointment.id, WEDNESDAY_11_LIMA),
     )
     notice = await ana.wait_for("se cambió")
 

@@ -4,13 +4,16 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from domain.booking import Actor, BookCommand, Role, book, cancel
+from domain.actors import Actor, Role
 from domain.entities import Appointment, Doctor
 from domain.errors import SlotTaken
 from domain.schedule import DayHours, TimeOff, TimeRange, WorkingPlan
 from domain.status import Status
+from domain.usecases.booking import BookCommand, book
+from domain.usecases.cancellation import CancelCommand, cancel
 from storage.tables import appointments
 from storage.unit_of_work import SqlUnitOfWork
+from tests.databases import sql_deps
 from tests.storage.conftest import make_clinic
 
 TUESDAY_10 = datetime(2026, 5, 5, 15, 0, tzinfo=UTC)  # 10:00 in Lima
@@ -56,9 +59,9 @@ async def test_appointment_times_come_back_as_the_same_aware_utc_instants(engine
     clinic = await make_clinic(engine)
     lima = TUESDAY_10.astimezone(datetime.now(UTC).astimezone().tzinfo)
     booked = await book(
-        SqlUnitOfWork(engine),
-        clock,
-        BookCommand(clinic.patients[0], clinic.doctor, clinic.specialty, lima),
+        sql_deps(engine, clock),
+        Actor(Role.PATIENT, clinic.patients[0]),
+        BookCommand(clinic.doctor, clinic.specialty, lima),
     )
 
     async with SqlUnitOfWork(engine, read_only=True) as uow:
@@ -74,14 +77,11 @@ async def test_appointment_times_come_back_as_the_same_aware_utc_instants(engine
 async def test_every_status_change_is_stored_in_order(engine, clock) -> None:
     clinic = await make_clinic(engine)
     patient = Actor(Role.PATIENT, clinic.patients[0])
-    booked = await book(
-        SqlUnitOfWork(engine),
-        clock,
-        BookCommand(patient.id or 0, clinic.doctor, clinic.specialty, TUESDAY_10),
-    )
+    deps = sql_deps(engine, clock)
+    booked = await book(deps, patient, BookCommand(clinic.doctor, clinic.specialty, TUESDAY_10))
     clock.advance(timedelta(minutes=5))
 
-    await cancel(SqlUnitOfWork(engine), clock, booked.id, patient, reason="travelling")
+    await cancel(deps, patient, CancelCommand(booked.id, reason="travelling"))
 
     async with SqlUnitOfWork(engine, read_only=True) as uow:
         loaded = await uow.appointments.get(booked.id)
@@ -154,9 +154,9 @@ async def test_a_patients_upcoming_appointments_are_listed_soonest_first(engine,
     patient = clinic.patients[0]
     for start in (TUESDAY_10 + timedelta(days=1), TUESDAY_10):
         await book(
-            SqlUnitOfWork(engine),
-            clock,
-            BookCommand(patient, clinic.doctor, clinic.specialty, start),
+            sql_deps(engine, clock),
+            Actor(Role.PATIENT, patient),
+            BookCommand(clinic.doctor, clinic.specialty, start),
         )
 
     async with SqlUnitOfWork(engine, read_only=True) as uow:

@@ -5,11 +5,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from domain.booking import Actor, BookCommand, Role, book, cancel, change_status, reschedule
+from domain.actors import Actor, Role
 from domain.errors import InvalidTransition, SlotTaken
+from domain.ports import Deps
 from domain.status import Status
+from domain.usecases.booking import BookCommand, book
+from domain.usecases.cancellation import CancelCommand, cancel
+from domain.usecases.reschedule import RescheduleCommand, reschedule
+from domain.usecases.status import StatusCommand, change_status
 from storage.tables import appointment_status_changes, appointments, notifications
 from storage.unit_of_work import SqlUnitOfWork
+from tests.databases import sql_deps
 from tests.storage.conftest import make_clinic
 
 TUESDAY_10 = datetime(2026, 5, 5, 15, 0, tzinfo=UTC)  # 10:00 in Lima
@@ -32,13 +38,12 @@ async def queued_reminders(engine, appointment_id) -> list[datetime]:
 
 async def test_a_move_is_stored_with_a_history_row_and_fresh_reminders(engine, clock) -> None:
     clinic = await make_clinic(engine)
-    ana = clinic.patients[0]
-    command = BookCommand(ana, clinic.doctor, clinic.specialty, TUESDAY_10)
-    appointment = await book(SqlUnitOfWork(engine), clock, command)
+    ana = Actor(Role.PATIENT, clinic.patients[0])
+    deps = sql_deps(engine, clock)
+    command = BookCommand(clinic.doctor, clinic.specialty, TUESDAY_10)
+    appointment = await book(deps, ana, command)
 
-    await reschedule(
-        SqlUnitOfWork(engine), clock, appointment.id, WEDNESDAY_11, Actor(Role.PATIENT, ana)
-    )
+    await reschedule(deps, ana, RescheduleCommand(appointment.id, WEDNESDAY_11))
 
     async with engine.connect() as conn:
         row = (await conn.execute(select(appointments))).one()
@@ -63,11 +68,12 @@ async def test_a_move_is_stored_with_a_history_row_and_fresh_reminders(engine, c
 async def test_moving_there_and_back_queues_the_first_times_reminders_again(engine, clock) -> None:
     clinic = await make_clinic(engine)
     ana = Actor(Role.PATIENT, clinic.patients[0])
-    command = BookCommand(clinic.patients[0], clinic.doctor, clinic.specialty, TUESDAY_10)
-    appointment = await book(SqlUnitOfWork(engine), clock, command)
+    deps = sql_deps(engine, clock)
+    command = BookCommand(clinic.doctor, clinic.specialty, TUESDAY_10)
+    appointment = await book(deps, ana, command)
 
-    await reschedule(SqlUnitOfWork(engine), clock, appointment.id, WEDNESDAY_11, ana)
-    await reschedule(SqlUnitOfWork(engine), clock, appointment.id, TUESDAY_10, ana)
+    await reschedule(deps, ana, RescheduleCommand(appointment.id, WEDNESDAY_11))
+    await reschedule(deps, ana, RescheduleCommand(appointment.id, TUESDAY_10))
 
     assert await queued_reminders(engine, appointment.id) == [
         TUESDAY_10 - timedelta(hours=24),
@@ -79,10 +85,11 @@ async def test_a_move_racing_a_booking_for_the_same_time_lets_exactly_one_have_i
     engine, clock
 ) -> None:
     clinic = await make_clinic(engine)
-    ana, ben = clinic.patients
-    first = BookCommand(ana, clinic.doctor, clinic.specialty, TUESDAY_10)
-    appointment = await book(SqlUnitOfWork(engine), clock, first)
-    other = BookCommand(ben, clinic.doctor, clinic.specialty, WEDNESDAY_11)
+    ana, ben = (Actor(Role.PATIENT, p) for p in clinic.patients)
+    deps = sql_deps(engine, clock)
+    first = BookCommand(clinic.doctor, clinic.specialty, TUESDAY_10)
+    appointment = await book(deps, ana, first)
+    other = BookCommand(clinic.doctor, clinic.specialty, WEDNESDAY_11)
 
     async def attempt(action) -> str:
         try:
@@ -92,12 +99,8 @@ async def test_a_move_racing_a_booking_for_the_same_time_lets_exactly_one_have_i
         return "done"
 
     results = await asyncio.gather(
-        attempt(book(SqlUnitOfWork(engine), clock, other)),
-        attempt(
-            reschedule(
-                SqlUnitOfWork(engine), clock, appointment.id, WEDNESDAY_11, Actor(Role.PATIENT, ana)
-            )
-        ),
+        attempt(book(deps, ben, other)),
+        attempt(reschedule(deps, ana, RescheduleCommand(appointment.id, WEDNESDAY_11))),
     )
 
     assert sorted(results) == ["done", "taken"]
@@ -147,29 +150,27 @@ async def test_a_move_racing_a_rejection_or_cancellation_never_revives_the_visit
     is never undone, and only an active visit has reminders queued.
     """
     clinic = await make_clinic(engine)
-    ana = clinic.patients[0]
-    command = BookCommand(ana, clinic.doctor, clinic.specialty, TUESDAY_10)
-    appointment = await book(SqlUnitOfWork(engine), clock, command)
+    ana = Actor(Role.PATIENT, clinic.patients[0])
+    command = BookCommand(clinic.doctor, clinic.specialty, TUESDAY_10)
+    appointment = await book(sql_deps(engine, clock), ana, command)
     first_read, second_done = asyncio.Event(), asyncio.Event()
 
-    def unit_of_work(name: str) -> SqlUnitOfWork:
+    def deps_of(name: str) -> Deps:
         if name == first_reader:
-            return PausingUnitOfWork(engine, first_read, second_done)
-        return SqlUnitOfWork(engine)
+            return Deps(lambda **_: PausingUnitOfWork(engine, first_read, second_done), clock)
+        return sql_deps(engine, clock)
 
     async def move() -> None:
-        await reschedule(
-            unit_of_work("move"), clock, appointment.id, WEDNESDAY_11, Actor(Role.PATIENT, ana)
-        )
+        await reschedule(deps_of("move"), ana, RescheduleCommand(appointment.id, WEDNESDAY_11))
 
     async def end_it() -> None:
         if rival == "reject":
             doctor = Actor(Role.DOCTOR, clinic.doctor)
             await change_status(
-                unit_of_work("rival"), clock, appointment.id, Status.REJECTED, actor=doctor
+                deps_of("rival"), doctor, StatusCommand(appointment.id, Status.REJECTED)
             )
         else:
-            await cancel(unit_of_work("rival"), clock, appointment.id, Actor(Role.PATIENT, ana))
+            await cancel(deps_of("rival"), ana, CancelCommand(appointment.id))
 
     async def attempt(name: str) -> str:
         if name != first_reader:

@@ -12,6 +12,14 @@ from typing import Self
 from domain.entities import Appointment, Doctor, Patient, Specialty
 from domain.errors import SlotTaken
 from domain.notifications import Kind, Notification
+from domain.ports import (
+    AppointmentRepository,
+    Deps,
+    DoctorRepository,
+    NotificationRepository,
+    PatientRepository,
+    SpecialtyRepository,
+)
 from domain.schedule import TimeRange, weekdays_plan
 
 
@@ -163,6 +171,12 @@ class _Notifications:
 class FakeUnitOfWork:
     """Changes to appointments become visible only on commit, like a transaction."""
 
+    specialties: SpecialtyRepository
+    doctors: DoctorRepository
+    patients: PatientRepository
+    appointments: AppointmentRepository
+    notifications: NotificationRepository
+
     def __init__(self, db: FakeDatabase) -> None:
         self.db = db
         self._pending: dict[uuid.UUID, Appointment] = {}
@@ -205,6 +219,17 @@ class FakeUnitOfWork:
     async def rollback(self) -> None:
         self._pending.clear()
         self._planned.clear()
+
+
+def fake_deps(
+    db: FakeDatabase, clock: FakeClock, reminder_offsets: tuple[timedelta, ...] | None = None
+) -> Deps:
+    """``Deps`` whose every unit of work is a fresh fake over the shared ``db``."""
+
+    def uow(*, read_only: bool = False) -> FakeUnitOfWork:
+        return FakeUnitOfWork(db)
+
+    return Deps(uow, clock, reminder_offsets)
 
 
 async def seed_clinic(db: FakeDatabase, doctor_chat: int | None = None) -> dict[str, int]:

@@ -1,7 +1,7 @@
 import re
 from pathlib import Path
 
-from bot.i18n import keys_in
+from bot.i18n import _catalog, keys_in
 
 SOURCES = Path(__file__).parents[2] / "bot"
 
@@ -20,7 +20,6 @@ def test_every_literal_key_the_bot_uses_is_in_the_catalogs() -> None:
 
 
 def test_placeholders_agree_between_languages() -> None:
-    from bot.i18n import _catalog
 
     for key in keys_in("es"):
         fields_es = set(re.findall(r"{(\w+)}", _catalog("es")[key]))

@@ -11,7 +11,7 @@ from telegram.ext import ConversationHandler
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns, with_navigation
-from bot.telegram.screens import show
+from bot.telegram.screens import answered, show, stale
 from domain.countries import all_countries, get_country
 from domain.entities import Patient
 from domain.queries import (
@@ -185,24 +185,6 @@ async def show_summary(update: Update, context: Context, doctor_name: str) -> in
     markup = with_navigation(t, [[button(t("book.confirm"), cb.BOOKING.confirm.pack())]])
     await show(update, text, markup)
     return CONFIRM
-
-
-async def stale(update: Update, context: Context) -> None:
-    """A button this step does not expect: refuse politely and stay where we are."""
-    t = context.t
-    if update.callback_query:
-        await update.callback_query.answer(t("button.stale"), show_alert=True)
-    elif update.effective_message:
-        await update.effective_message.reply_text(t("text.unexpected"))
-
-
-async def answered(update: Update, context: Context) -> str:
-    """Stop the tapped button's spinner; the button's callback data."""
-    query = update.callback_query
-    assert query and query.data
-    await query.answer()
-    context.answered = True
-    return query.data
 
 
 async def week_chosen(update: Update, context: Context, flow: str = "bk") -> int | None:

@@ -36,3 +36,21 @@ def conversation(**kwargs: Any) -> ConversationHandler[Context]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
         return ConversationHandler(persistent=True, allow_reentry=True, **kwargs)
+
+
+async def stale(update: Update, context: Context) -> None:
+    """A button this step does not expect: refuse politely and stay where we are."""
+    t = context.t
+    if update.callback_query:
+        await update.callback_query.answer(t("button.stale"), show_alert=True)
+    elif update.effective_message:
+        await update.effective_message.reply_text(t("text.unexpected"))
+
+
+async def answered(update: Update, context: Context) -> str:
+    """Stop the tapped button's spinner; the button's callback data."""
+    query = update.callback_query
+    assert query and query.data
+    await query.answer()
+    context.answered = True
+    return query.data

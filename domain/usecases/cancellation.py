@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 from domain.actors import Actor, check_movable
 from domain.entities import Appointment
-from domain.notifications import Change, plan
 from domain.ports import Deps
 from domain.status import Status
-from domain.usecases.shared import queue, visible_appointment
+from domain.usecases.shared import save_status, visible_appointment
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +25,6 @@ async def cancel(deps: Deps, actor: Actor, command: CancelCommand) -> Appointmen
         if appointment.is_active:
             check_movable(actor, appointment, now)
         appointment.move_to(Status.CANCELLED, at=now, actor=str(actor), reason=command.reason)
-        await uow.appointments.save(appointment)
-        patient = await uow.patients.get(appointment.patient_id)
-        doctor = await uow.doctors.get(appointment.doctor_id)
-        await queue(uow, appointment, plan(Change(appointment, actor, patient, doctor, now)))
+        await save_status(uow, actor, appointment, now)
         await uow.commit()
     return appointment

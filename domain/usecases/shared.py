@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from domain.actors import Actor, check_visible
 from domain.entities import Appointment, Doctor
 from domain.errors import NotFound
-from domain.notifications import Kind, Plan
+from domain.notifications import Change, Kind, Plan, plan
 from domain.ports import UnitOfWork
 
 
@@ -29,11 +30,21 @@ async def visible_appointment(
     return appointment
 
 
-async def queue(uow: UnitOfWork, appointment: Appointment, plan: Plan) -> None:
+async def save_status(
+    uow: UnitOfWork, actor: Actor, appointment: Appointment, now: datetime
+) -> None:
+    """Store the appointment's new status and queue what the people concerned must hear."""
+    await uow.appointments.save(appointment)
+    patient = await uow.patients.get(appointment.patient_id)
+    doctor = await uow.doctors.get(appointment.doctor_id)
+    await queue(uow, appointment, plan(Change(appointment, actor, patient, doctor, now)))
+
+
+async def queue(uow: UnitOfWork, appointment: Appointment, planned: Plan) -> None:
     """Apply a notification plan in the change's own transaction."""
-    if plan.withdraw_reminders:
+    if planned.withdraw_reminders:
         await uow.notifications.withdraw(appointment.id, Kind.REMINDER)
-    if plan.retime:
+    if planned.retime:
         # A status message still waiting for the morning must not name the old time.
         await uow.notifications.retime(appointment.id, appointment.start)
-    await uow.notifications.add(plan.notifications)
+    await uow.notifications.add(planned.notifications)

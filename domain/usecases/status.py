@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from domain.actors import Actor, Role
 from domain.entities import Appointment
 from domain.errors import NotAllowed
-from domain.notifications import Change, plan
 from domain.ports import Deps
 from domain.status import Status
-from domain.usecases.shared import queue, visible_appointment
+from domain.usecases.shared import save_status, visible_appointment
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +28,6 @@ async def change_status(deps: Deps, actor: Actor, command: StatusCommand) -> App
         appointment = await visible_appointment(uow, actor, command.appointment_id)
         now = deps.clock.now()
         appointment.move_to(command.target, at=now, actor=str(actor), reason=command.reason)
-        await uow.appointments.save(appointment)
-        patient = await uow.patients.get(appointment.patient_id)
-        doctor = await uow.doctors.get(appointment.doctor_id)
-        await queue(uow, appointment, plan(Change(appointment, actor, patient, doctor, now)))
+        await save_status(uow, actor, appointment, now)
         await uow.commit()
     return appointment

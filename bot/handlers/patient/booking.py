@@ -19,7 +19,6 @@ from bot.handlers.calendar import (
     END,
     SPECIALTY,
     TIME,
-    answered,
     begin,
     choices,
     day_chosen,
@@ -30,13 +29,12 @@ from bot.handlers.calendar import (
     show_summary,
     show_times,
     slots_between,
-    stale,
     week_chosen,
 )
 from bot.handlers.errors import Then, reply_for
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
-from bot.telegram.screens import conversation, show
+from bot.telegram.screens import answered, conversation, show, stale
 from domain.countries import get_country
 from domain.errors import DomainError, NotFound
 from domain.queries import doctors_for, specialties_in

@@ -23,7 +23,7 @@ from telegram.ext import (
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns
-from bot.telegram.screens import conversation
+from bot.telegram.screens import conversation, stale
 from domain.countries import all_countries, get_country
 from domain.errors import InvalidInput, InvalidNationalId, NotFound
 from domain.people import clean_full_name
@@ -193,14 +193,6 @@ async def phone_typed(update: Update, context: Context) -> int:
     return PHONE
 
 
-async def unexpected(update: Update, context: Context) -> None:
-    t = context.t
-    if update.callback_query:
-        await update.callback_query.answer(t("button.stale"), show_alert=True)
-    elif update.effective_message:
-        await update.effective_message.reply_text(t("text.unexpected"))
-
-
 def registration_handler() -> ConversationHandler[Context]:
     text = filters.TEXT & ~filters.COMMAND
     return conversation(
@@ -220,8 +212,8 @@ def registration_handler() -> ConversationHandler[Context]:
         },
         fallbacks=[
             CommandHandler("start", start),
-            CallbackQueryHandler(unexpected, pattern=r"^rg:"),
-            MessageHandler(filters.ALL & ~filters.COMMAND, unexpected),
+            CallbackQueryHandler(stale, pattern=r"^rg:"),
+            MessageHandler(filters.ALL & ~filters.COMMAND, stale),
         ],
         name="registration",
     )

@@ -20,19 +20,17 @@ from bot.handlers.calendar import (
     DAY,
     END,
     TIME,
-    answered,
     choices,
     show_days,
     show_times,
     slots_between,
-    stale,
 )
 from bot.handlers.errors import Then, reply_for, tell
 from bot.handlers.patient.my_appointments import list_upcoming
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, with_navigation
-from bot.telegram.screens import conversation, show
+from bot.telegram.screens import answered, conversation, show, stale
 from domain.actors import check_movable
 from domain.countries import get_country
 from domain.errors import DomainError

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from pathlib import Path
 
 import aiohttp
@@ -42,6 +43,20 @@ async def test_the_feed_opens_for_the_sandbox_page_origin_and_for_local_scripts(
             async with session.ws_connect(ws_url(sandbox), headers=headers) as socket:
                 snapshot = await socket.receive_json(timeout=5)
                 assert "people" in snapshot
+
+
+async def test_a_page_closing_the_feed_is_answered_at_once_not_after_a_timeout(
+    sandbox: Sandbox,
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        socket = await session.ws_connect(ws_url(sandbox))
+        await socket.receive_json(timeout=5)
+        started = time.monotonic()
+        await socket.close()
+        took = time.monotonic() - started
+
+    assert socket.close_code == aiohttp.WSCloseCode.OK
+    assert took < 1.0
 
 
 @pytest.mark.parametrize(

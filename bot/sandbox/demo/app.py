@@ -20,6 +20,7 @@ those hosts, so another site open in the browser cannot read the feed.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -120,6 +121,7 @@ async def state(request: web.Request) -> web.Response:
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
+    """Send the feed while reading the socket, so a page's close is answered at once."""
     if _foreign_origin(request):
         raise web.HTTPForbidden(text="the feed is for the sandbox page only")
     socket = web.WebSocketResponse(heartbeat=30)
@@ -128,16 +130,24 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     queue = feed.subscribe()
     request.app[SOCKETS].add(socket)
     try:
-        await socket.send_json(feed.snapshot())
-        while not socket.closed:
-            payload = await queue.get()
-            await socket.send_json(payload)
-    except ConnectionResetError:
-        pass
+        async with asyncio.TaskGroup() as tasks:
+            sender = tasks.create_task(_send_feed(socket, feed, queue))
+            async for _message in socket:  # the page sends nothing; reading answers close
+                pass
+            sender.cancel()
     finally:
         feed.unsubscribe(queue)
         request.app[SOCKETS].discard(socket)
     return socket
+
+
+async def _send_feed(
+    socket: web.WebSocketResponse, feed: Feed, queue: asyncio.Queue[dict[str, Any]]
+) -> None:
+    with contextlib.suppress(ConnectionResetError):
+        await socket.send_json(feed.snapshot())
+        while not socket.closed:
+            await socket.send_json(await queue.get())
 
 
 async def _close_sockets(app: web.Application) -> None:

@@ -762,6 +762,32 @@ async def test_wait_for_only_sees_messages_after_the_last_action(
         await ana.wait_for("Welcome", timeout=0.2)
 
 
+async def test_a_message_in_one_chat_wakes_no_one_waiting_in_another(
+    api: BotApiStandIn, bot: Bot
+) -> None:
+    ana, bea = await started_person(api, "Ana"), await started_person(api, "Bea")
+    anas_turn, beas_turn = ana.chat.changed.next(), bea.chat.changed.next()
+
+    await bot.send_message(ana.chat_id, "Only for Ana")
+
+    assert anas_turn.is_set()
+    assert not beas_turn.is_set()
+
+
+async def test_people_waiting_at_once_each_see_the_answer_in_their_own_chat(
+    api: BotApiStandIn, clinic_bot: Bot
+) -> None:
+    people = [api.person(name) for name in ("Ana", "Bea", "Caro", "Dani")]
+
+    async def start_and_wait(person: Person) -> int:
+        await person.send("/start")
+        return (await person.wait_for("Monday 10:00")).chat_id
+
+    chats = await asyncio.gather(*(start_and_wait(person) for person in people))
+
+    assert chats == [person.chat_id for person in people]
+
+
 async def test_tapping_a_missing_button_lists_the_visible_ones(
     api: BotApiStandIn, clinic_bot: Bot
 ) -> None:

@@ -89,6 +89,17 @@ async def test_the_api_answers_the_names_the_sandbox_serves(sandbox: Sandbox, na
         assert "people" in await response.json()
 
 
+async def test_the_page_answers_the_docker_health_check_at_the_loopback_address(
+    sandbox: Sandbox,
+) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{sandbox.port}/healthz") as response,
+    ):
+        assert response.status == 200
+        assert await response.json() == {"status": "ok"}
+
+
 async def test_names_given_in_sandbox_host_names_reach_the_page_and_no_others(
     tmp_path: Path,
 ) -> None:

@@ -9,6 +9,7 @@
     POST /api/chats/{id}/reply      {text}: the person taps a reply-keyboard button
     POST /api/clock                 {advance_minutes}: skip the demo clock ahead (1 to 10080)
     GET  /files/{file_id}           a document the bot sent, as a download
+    GET  /healthz                   200 once the sandbox is up (the Docker image's health check)
 
 Actions take JSON only, so a page on another site cannot post a plain form here.
 Every request must name the sandbox in its ``Host`` header (``127.0.0.1``,
@@ -108,12 +109,18 @@ def init_app(api: BotApiStandIn, people: People, feed: Feed, clock: DemoClock) -
     app.router.add_post("/api/chats/{chat_id:\\d+}/reply", reply)
     app.router.add_post("/api/clock", skip_ahead)
     app.router.add_get("/files/{file_id}", download)
+    app.router.add_get("/healthz", healthz)
     app.on_shutdown.append(_close_sockets)
     return app
 
 
 async def index(_request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    """The page is served last, so answering means every part of the sandbox started."""
+    return web.json_response({"status": "ok"})
 
 
 async def state(request: web.Request) -> web.Response:

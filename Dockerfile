@@ -12,9 +12,14 @@ RUN mkdir bot domain storage && touch bot/__init__.py domain/__init__.py storage
 COPY bot ./bot
 COPY domain ./domain
 COPY storage ./storage
-RUN pip install --no-deps .
+# The Bot API spec is package data: fail the build if the installed package (-I: not
+# the sources in /src) lacks it.
+RUN pip install --no-deps . \
+    && python -I -c "from bot.sandbox.standin.spec import SHIPPED_SPEC; SHIPPED_SPEC.open().close()"
 
 # Runtime stage: no compilers, a non-root user, data on a volume.
+# `docker run -p 8080:8080 IMAGE medbot sandbox` serves the sandbox page on 8080 instead;
+# publish it on the same port number, since the page checks the port named in Host.
 FROM python:3.11-slim AS runtime
 RUN groupadd --system --gid 10001 medbot \
     && useradd --system --uid 10001 --gid medbot --home-dir /data medbot \
@@ -23,7 +28,9 @@ COPY --from=build /opt/venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     DATABASE_URL=sqlite+aiosqlite:////data/medbot.db \
-    HTTP_HOST=0.0.0.0
+    HTTP_HOST=0.0.0.0 \
+    SANDBOX_DATABASE_URL=sqlite+aiosqlite:////data/sandbox.db \
+    SANDBOX_HOST=0.0.0.0
 WORKDIR /data
 VOLUME ["/data"]
 USER 10001:10001

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from pathlib import Path
 
 import aiohttp
@@ -44,6 +45,20 @@ async def test_the_feed_opens_for_the_sandbox_page_origin_and_for_local_scripts(
                 assert "people" in snapshot
 
 
+async def test_a_page_closing_the_feed_is_answered_at_once_not_after_a_timeout(
+    sandbox: Sandbox,
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        socket = await session.ws_connect(ws_url(sandbox))
+        await socket.receive_json(timeout=5)
+        started = time.monotonic()
+        await socket.close()
+        took = time.monotonic() - started
+
+    assert socket.close_code == aiohttp.WSCloseCode.OK
+    assert took < 1.0
+
+
 @pytest.mark.parametrize(
     "host",
     ["evil.example", "evil.example:{port}", "127.0.0.1", "127.0.0.1:1", "localhost.evil:{port}"],
@@ -72,6 +87,17 @@ async def test_the_api_answers_the_names_the_sandbox_serves(sandbox: Sandbox, na
     ):
         assert response.status == 200
         assert "people" in await response.json()
+
+
+async def test_the_page_answers_the_docker_health_check_at_the_loopback_address(
+    sandbox: Sandbox,
+) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{sandbox.port}/healthz") as response,
+    ):
+        assert response.status == 200
+        assert await response.json() == {"status": "ok"}
 
 
 async def test_names_given_in_sandbox_host_names_reach_the_page_and_no_others(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -25,6 +27,10 @@ from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryA
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
 from bot.sandbox.standin import BotApiStandIn, Person
+from bot.sandbox.standin.spec import SHIPPED_SPEC
+
+STANDIN = Path(__file__).resolve().parents[2] / "bot" / "sandbox" / "standin"
+SHARED_SPEC = Path(__file__).resolve().parents[3] / "shared" / "telegram-bot-api-spec"
 
 # Helpers -------------------------------------------------------------------------------
 
@@ -762,6 +768,32 @@ async def test_wait_for_only_sees_messages_after_the_last_action(
         await ana.wait_for("Welcome", timeout=0.2)
 
 
+async def test_a_message_in_one_chat_wakes_no_one_waiting_in_another(
+    api: BotApiStandIn, bot: Bot
+) -> None:
+    ana, bea = await started_person(api, "Ana"), await started_person(api, "Bea")
+    anas_turn, beas_turn = ana.chat.changed.next(), bea.chat.changed.next()
+
+    await bot.send_message(ana.chat_id, "Only for Ana")
+
+    assert anas_turn.is_set()
+    assert not beas_turn.is_set()
+
+
+async def test_people_waiting_at_once_each_see_the_answer_in_their_own_chat(
+    api: BotApiStandIn, clinic_bot: Bot
+) -> None:
+    people = [api.person(name) for name in ("Ana", "Bea", "Caro", "Dani")]
+
+    async def start_and_wait(person: Person) -> int:
+        await person.send("/start")
+        return (await person.wait_for("Monday 10:00")).chat_id
+
+    chats = await asyncio.gather(*(start_and_wait(person) for person in people))
+
+    assert chats == [person.chat_id for person in people]
+
+
 async def test_tapping_a_missing_button_lists_the_visible_ones(
     api: BotApiStandIn, clinic_bot: Bot
 ) -> None:
@@ -771,3 +803,40 @@ async def test_tapping_a_missing_button_lists_the_visible_ones(
 
     with pytest.raises(AssertionError, match=r"no button 'Accept'.*\['Confirm', 'Cancel'\]"):
         await ana.tap("Accept")
+
+
+# What the stand-in is made of -------------------------------------------------------------
+
+
+def imported_modules(source: Path) -> set[str]:
+    """Every module a file imports, at its top or inside a function, relative ones resolved."""
+    package = ".".join(source.relative_to(STANDIN.parents[2]).with_suffix("").parts[:-1])
+    found = set()
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            found.add(".".join(part for part in (base, node.module) if part))
+    return found
+
+
+def test_the_stand_in_imports_nothing_from_the_bot_its_domain_or_its_storage() -> None:
+    foreign = {
+        f"{source.name}: {module}"
+        for source in sorted(STANDIN.rglob("*.py"))
+        for module in imported_modules(source)
+        if module.split(".")[0] in {"bot", "domain", "storage"}
+        and not module.startswith("bot.sandbox.standin")
+    }
+
+    assert foreign == set()
+
+
+def test_the_shipped_bot_api_spec_is_the_shared_one() -> None:
+    shared = SHARED_SPEC / "api.json"
+    if not shared.is_file():
+        pytest.skip(f"no shared spec to compare with: {shared} is absent in this checkout")
+
+    assert SHIPPED_SPEC.read_bytes() == shared.read_bytes()
+    assert (SHIPPED_SPEC.parent / "LICENSE").read_bytes() == (SHARED_SPEC / "LICENSE").read_bytes()

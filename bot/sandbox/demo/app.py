@@ -9,6 +9,7 @@
     POST /api/chats/{id}/reply      {text}: the person taps a reply-keyboard button
     POST /api/clock                 {advance_minutes}: skip the demo clock ahead (1 to 10080)
     GET  /files/{file_id}           a document the bot sent, as a download
+    GET  /healthz                   200 once the sandbox is up (the Docker image's health check)
 
 Actions take JSON only, so a page on another site cannot post a plain form here.
 Every request must name the sandbox in its ``Host`` header (``127.0.0.1``,
@@ -20,6 +21,7 @@ those hosts, so another site open in the browser cannot read the feed.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -107,6 +109,7 @@ def init_app(api: BotApiStandIn, people: People, feed: Feed, clock: DemoClock) -
     app.router.add_post("/api/chats/{chat_id:\\d+}/reply", reply)
     app.router.add_post("/api/clock", skip_ahead)
     app.router.add_get("/files/{file_id}", download)
+    app.router.add_get("/healthz", healthz)
     app.on_shutdown.append(_close_sockets)
     return app
 
@@ -115,11 +118,17 @@ async def index(_request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
 
 
+async def healthz(_request: web.Request) -> web.Response:
+    """The page is served last, so answering means every part of the sandbox started."""
+    return web.json_response({"status": "ok"})
+
+
 async def state(request: web.Request) -> web.Response:
     return web.json_response(request.app[FEED].snapshot())
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
+    """Send the feed while reading the socket, so a page's close is answered at once."""
     if _foreign_origin(request):
         raise web.HTTPForbidden(text="the feed is for the sandbox page only")
     socket = web.WebSocketResponse(heartbeat=30)
@@ -128,16 +137,24 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     queue = feed.subscribe()
     request.app[SOCKETS].add(socket)
     try:
-        await socket.send_json(feed.snapshot())
-        while not socket.closed:
-            payload = await queue.get()
-            await socket.send_json(payload)
-    except ConnectionResetError:
-        pass
+        async with asyncio.TaskGroup() as tasks:
+            sender = tasks.create_task(_send_feed(socket, feed, queue))
+            async for _message in socket:  # the page sends nothing; reading answers close
+                pass
+            sender.cancel()
     finally:
         feed.unsubscribe(queue)
         request.app[SOCKETS].discard(socket)
     return socket
+
+
+async def _send_feed(
+    socket: web.WebSocketResponse, feed: Feed, queue: asyncio.Queue[dict[str, Any]]
+) -> None:
+    with contextlib.suppress(ConnectionResetError):
+        await socket.send_json(feed.snapshot())
+        while not socket.closed:
+            await socket.send_json(await queue.get())
 
 
 async def _close_sockets(app: web.Application) -> None:

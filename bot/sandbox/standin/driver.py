@@ -8,6 +8,8 @@
 
 ``wait_for`` works like ``expect``: it only looks at bot messages that arrived or changed
 after the person's last action, and a match moves the person's cursor past that message.
+A waiting person wakes only when their own chat changes (``Chat.changed``), so a change
+in one chat does not wake everyone waiting in the others.
 """
 
 from __future__ import annotations
@@ -261,7 +263,7 @@ class Person:
         regex = re.compile(pattern, re.DOTALL) if isinstance(pattern, str) else pattern
         deadline = time.monotonic() + timeout
         while True:
-            event = self.api.state.world.changed.next()
+            event = self.chat.changed.next()
             for answer in self.chat.alerts:
                 if answer.revision > self._alert_cursor and regex.search(answer.text or ""):
                     self._alert_cursor = answer.revision
@@ -276,9 +278,8 @@ class Person:
     async def _wait(self, accepts: _Matcher, seconds: float) -> ChatMessage | None:
         deadline = time.monotonic() + seconds
         while True:
-            event = self.api.state.world.changed.next()
-            fresh = [m for m in self.messages if m.revision > self._cursor]
-            for message in sorted(fresh, key=lambda m: m.revision):
+            event = self.chat.changed.next()
+            for message in self.chat.bot_messages_since(self._cursor):
                 if accepts(message):
                     self._cursor = message.revision
                     return message.snapshot()

@@ -2,7 +2,9 @@
 
 Message ids are counted per chat and shared by the person's and the bot's messages, as in
 Telegram.  Every change (a new message, an edit, a deletion, a callback answer) bumps the
-world's ``revision`` and fires ``changed``, so drivers and a UI can follow along.
+world's ``revision`` and fires two signals: the chat's own ``Chat.changed``, which a person
+waiting in that chat follows, and the world's ``changed``, which a UI showing every chat
+follows.  A change in one chat wakes no one waiting in another.
 """
 
 from __future__ import annotations
@@ -141,6 +143,7 @@ class Chat:
     reply_keyboard: ChatMessage | None = None
     alerts: list[CallbackAnswer] = field(default_factory=list)
     chat_actions: list[str] = field(default_factory=list)
+    changed: ChangeSignal = field(default_factory=ChangeSignal, repr=False, compare=False)
 
     @property
     def id(self) -> int:
@@ -158,6 +161,12 @@ class Chat:
 
     def visible_bot_messages(self) -> list[ChatMessage]:
         return [m for m in self.transcript() if m.from_bot and not m.deleted]
+
+    def bot_messages_since(self, revision: int) -> list[ChatMessage]:
+        """The bot's visible messages new or changed after ``revision``, in order of change."""
+        fresh = (m for m in self.messages.values() if m.revision > revision)
+        shown = [m for m in fresh if m.from_bot and not m.deleted]
+        return sorted(shown, key=lambda message: message.revision)
 
 
 class World:
@@ -229,6 +238,10 @@ class World:
     def touch(self, message: ChatMessage) -> None:
         self.revision += 1
         message.revision = self.revision
+        self._changed(self.chats[message.chat_id])
+
+    def _changed(self, chat: Chat) -> None:
+        chat.changed.fire()
         self.changed.fire()
 
     # What people do -------------------------------------------------------------------
@@ -290,5 +303,6 @@ class World:
             )
         self.revision += 1
         answer = CallbackAnswer(query_id, text, show_alert, url, self.revision)
-        self.chats[chat_id].alerts.append(answer)
-        self.changed.fire()
+        chat = self.chats[chat_id]
+        chat.alerts.append(answer)
+        self._changed(chat)

@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from domain.entities import Doctor, Specialty
-from storage.clinic_repositories import SqlDoctors, SqlSpecialties
+from storage.clinic import SqlDoctors, SqlSpecialties
 
 DIRECTORY_TTL = 30.0  # seconds
 

@@ -18,11 +18,12 @@ from domain.ports import (
     PatientRepository,
     SpecialtyRepository,
 )
-from storage.appointment_repository import SqlAppointments, is_slot_conflict
-from storage.clinic_repositories import SqlDoctors, SqlPatients, SqlSpecialties
+from storage.appointments import SqlAppointments, is_slot_conflict
+from storage.clinic import SqlDoctors, SqlSpecialties
 from storage.directory_cache import CachedDoctors, CachedSpecialties, DirectoryCache
 from storage.engine import read_only, write_turn
 from storage.outbox import SqlNotifications
+from storage.patients import SqlPatients
 
 
 class SqlUnitOfWork:

@@ -12,7 +12,7 @@ from bot.settings import Settings
 from domain.booking import Actor, BookCommand, Role, book, cancel
 from domain.entities import Appointment
 from domain.registration import RegisterCommand, register_patient
-from storage.appointment_repository import SqlAppointments
+from storage.appointments import SqlAppointments
 from storage.engine import create_engine
 from storage.tables import appointments, notifications, patients
 from storage.unit_of_work import SqlUnitOfWork

@@ -23,7 +23,7 @@ from storage.appointments import SqlAppointments, is_slot_conflict
 from storage.clinic import SqlDoctors, SqlSpecialties
 from storage.directory_cache import CachedDoctors, CachedSpecialties, DirectoryCache
 from storage.engine import read_only, write_turn
-from storage.outbox import SqlNotifications
+from storage.notifications import SqlNotifications
 from storage.patients import SqlPatients
 
 

@@ -17,7 +17,7 @@ from domain.notifications import Delivery, Notification
 from storage.engine import reading, writing
 from storage.notifications import SqlNotifications
 from storage.queue import ERROR_LENGTH, Queue, QueueTable
-from storage.tables import notifications, patients
+from storage.tables import languages, notifications, patients
 
 OUTBOX = QueueTable(
     notifications,
@@ -46,6 +46,8 @@ _CLAIMED_COLUMNS = (
     notifications.c.appointment_id,
     notifications.c.attempts,
 )
+
+DEFAULT_LANGUAGE = "es"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,13 +150,20 @@ class OutboxStore:
             return int(result.rowcount or 0)
 
     async def languages(self, chat_ids: Iterable[int]) -> dict[int, str]:
+        """Each chat's language: the one its person chose (doctors and admins too), else
+        the patient's, else Spanish."""
+        wanted = set(chat_ids)
+        registered = select(patients.c.telegram_user_id, patients.c.language).where(
+            patients.c.telegram_user_id.in_(wanted)
+        )
+        chosen = select(languages.c.telegram_user_id, languages.c.language).where(
+            languages.c.telegram_user_id.in_(wanted)
+        )
+        found: dict[int, str] = {}
         async with reading(self._engine) as conn:
-            rows = await conn.execute(
-                select(patients.c.telegram_user_id, patients.c.language).where(
-                    patients.c.telegram_user_id.in_(set(chat_ids))
-                )
-            )
-            return {r.telegram_user_id: r.language for r in rows}
+            for query in (registered, chosen):  # a chosen language overrides the patient's
+                found.update((chat, language) for chat, language in await conn.execute(query))
+        return {chat: found.get(chat, DEFAULT_LANGUAGE) for chat in wanted}
 
     async def count(self, state: Delivery) -> int:
         """Rows in one state: an index range, not a scan of the whole history."""

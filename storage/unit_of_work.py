@@ -15,6 +15,7 @@ from domain.errors import SlotTaken
 from domain.ports import (
     AppointmentRepository,
     DoctorRepository,
+    LanguageRepository,
     NotificationRepository,
     PatientRepository,
     SpecialtyRepository,
@@ -23,6 +24,7 @@ from storage.appointments import SqlAppointments, is_slot_conflict
 from storage.clinic import SqlDoctors, SqlSpecialties
 from storage.directory_cache import CachedDoctors, CachedSpecialties, DirectoryCache
 from storage.engine import read_only, write_turn
+from storage.languages import SqlLanguages
 from storage.notifications import SqlNotifications
 from storage.patients import SqlPatients
 
@@ -41,6 +43,7 @@ class SqlUnitOfWork:
     patients: PatientRepository
     appointments: AppointmentRepository
     notifications: NotificationRepository
+    languages: LanguageRepository
 
     def __init__(
         self,
@@ -86,6 +89,7 @@ class SqlUnitOfWork:
         self.patients = SqlPatients(conn)
         self.appointments = SqlAppointments(conn)
         self.notifications = SqlNotifications(conn)
+        self.languages = SqlLanguages(conn)
         return self
 
     async def __aexit__(

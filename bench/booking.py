@@ -12,7 +12,7 @@ parts instead and leaves the report alone.
 
 What is measured, per database, in the same run:
 
-1. bookings/s: the real ``domain.booking.book`` use case, one
+1. bookings/s: the real ``domain.usecases.booking.book`` use case, one
    ``SqlUnitOfWork`` per call, 50 asyncio tasks booking distinct free slots
    for distinct patients;
 2. raw inserts/s: the same appointment row plus its status-history row,

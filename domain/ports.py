@@ -96,6 +96,13 @@ class NotificationRepository(Protocol):
         ...
 
 
+class LanguageRepository(Protocol):
+    """The language each person chose, by Telegram id: patients, doctors and admins."""
+
+    async def set(self, telegram_user_id: int, language: str) -> None: ...
+    async def get(self, telegram_user_id: int) -> str | None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without :meth:`commit` rolls back.
 
@@ -108,6 +115,7 @@ class UnitOfWork(Protocol):
     patients: PatientRepository
     appointments: AppointmentRepository
     notifications: NotificationRepository
+    languages: LanguageRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

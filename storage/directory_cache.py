@@ -7,9 +7,9 @@ cached, so free times are always computed from fresh bookings, and booking
 re-reads the doctor inside its own write transaction: a stale entry can at worst
 offer a time that booking then refuses, never book one that is not bookable.
 
-A change committed through a unit of work of this process clears the cache at
-once; changes made by another process (``medbot seed-demo``, a second bot) show
-within ``ttl``.
+A change written through the cache clears it when its unit of work commits (an
+after-commit callback, so a rollback leaves the cache as it was); changes made
+by another process (``medbot seed-demo``, a second bot) show within ``ttl``.
 """
 
 from __future__ import annotations
@@ -18,9 +18,13 @@ import time
 from collections.abc import Awaitable, Callable
 
 from domain.entities import Doctor, Specialty
-from storage.clinic_repositories import SqlDoctors, SqlSpecialties
+from storage.clinic import SqlDoctors, SqlSpecialties
 
 DIRECTORY_TTL = 30.0  # seconds
+
+#: Registers a callback to run once the current transaction commits
+#: (:meth:`storage.unit_of_work.SqlUnitOfWork.after_commit`).
+AfterCommit = Callable[[Callable[[], None]], None]
 
 
 class DirectoryCache:
@@ -68,13 +72,15 @@ class DirectoryCache:
 class CachedSpecialties:
     """:class:`SqlSpecialties` whose country lists come from the cache."""
 
-    def __init__(self, inner: SqlSpecialties, cache: DirectoryCache) -> None:
+    def __init__(
+        self, inner: SqlSpecialties, cache: DirectoryCache, after_commit: AfterCommit
+    ) -> None:
         self._inner = inner
         self._cache = cache
-        self.changed = False
+        self._after_commit = after_commit
 
     async def add(self, specialty: Specialty) -> Specialty:
-        self.changed = True
+        self._after_commit(self._cache.clear)
         return await self._inner.add(specialty)
 
     async def get_by_code(self, code: str) -> Specialty | None:
@@ -87,13 +93,13 @@ class CachedSpecialties:
 class CachedDoctors:
     """:class:`SqlDoctors` whose lists come from the cache; a single doctor is read fresh."""
 
-    def __init__(self, inner: SqlDoctors, cache: DirectoryCache) -> None:
+    def __init__(self, inner: SqlDoctors, cache: DirectoryCache, after_commit: AfterCommit) -> None:
         self._inner = inner
         self._cache = cache
-        self.changed = False
+        self._after_commit = after_commit
 
     async def add(self, doctor: Doctor) -> Doctor:
-        self.changed = True
+        self._after_commit(self._cache.clear)
         return await self._inner.add(doctor)
 
     async def get(self, doctor_id: int) -> Doctor | None:

@@ -1,89 +1,29 @@
-"""The notifications outbox: rows written by use cases, claimed and settled by the dispatcher."""
+"""The sender's side of the outbox: notifications claimed, sent and settled, on the
+generic queue (:mod:`storage.queue`); use cases plan them with
+:mod:`storage.notifications`."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.notifications import Delivery, Kind, Notification
+from domain.notifications import Delivery, Notification
 from storage.engine import reading, writing
-from storage.tables import notifications, patients
-from storage.types import UTCDateTime
+from storage.notifications import SqlNotifications
+from storage.queue import ERROR_LENGTH, Queue, QueueTable
+from storage.tables import languages, notifications, patients
 
-
-class SqlNotifications:
-    """The use cases' side: plan and withdraw, inside their unit of work."""
-
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def add(self, planned: Iterable[Notification]) -> None:
-        """Queue notifications; one whose dedupe key exists already is skipped."""
-        rows = [
-            {
-                "chat_id": n.chat_id,
-                "kind": n.kind.value,
-                "appointment_id": n.appointment_id,
-                "template": n.template,
-                "params": n.params,
-                "urgent": n.urgent,
-                "due_at": n.due_at,
-                "dedupe_key": n.dedupe_key,
-                "state": Delivery.QUEUED.value,
-                "attempts": 0,
-                "next_attempt_at": n.due_at,
-            }
-            for n in planned
-        ]
-        if not rows:
-            return
-        insert = sqlite_insert if self._conn.dialect.name == "sqlite" else pg_insert
-        await self._conn.execute(
-            insert(notifications).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows
-        )
-
-    async def retime(self, appointment_id: uuid.UUID, start: datetime) -> None:
-        """Queued notifications about the appointment name ``start`` as its time now."""
-        rows = await self._conn.execute(
-            select(notifications.c.id, notifications.c.params).where(
-                notifications.c.appointment_id == appointment_id,
-                notifications.c.state == Delivery.QUEUED.value,
-            )
-        )
-        moved = [
-            {"row_id": row_id, "new_params": {**params, "start": int(start.timestamp())}}
-            for row_id, params in rows
-            if "start" in params
-        ]
-        if moved:
-            await self._conn.execute(_RETIME, moved)
-
-    async def withdraw(self, appointment_id: uuid.UUID, kind: Kind) -> None:
-        """Notifications of this kind about the appointment will not be sent; one being
-        sent right now is not sent again if that attempt fails."""
-        await self._conn.execute(
-            update(notifications)
-            .where(
-                notifications.c.appointment_id == appointment_id,
-                notifications.c.kind == kind.value,
-                notifications.c.state.in_([Delivery.QUEUED.value, Delivery.SENDING.value]),
-            )
-            .values(state=Delivery.WITHDRAWN.value)
-        )
-
-
-_RETIME = (
-    update(notifications)
-    .where(notifications.c.id == bindparam("row_id"))
-    .values(params=bindparam("new_params", type_=notifications.c.params.type))
+OUTBOX = QueueTable(
+    notifications,
+    queued=Delivery.QUEUED.value,
+    claimed=Delivery.SENDING.value,
+    dead=Delivery.DEAD.value,
 )
 
 #: One statement for a whole group commit of sent rows, executed as an executemany.
@@ -98,19 +38,16 @@ _MARK_SENT = (
     )
 )
 
-
-_HAS_WORK = select(
-    or_(
-        exists().where(
-            notifications.c.state == Delivery.QUEUED.value,
-            notifications.c.next_attempt_at <= bindparam("now", type_=UTCDateTime()),
-        ),
-        exists().where(
-            notifications.c.state == Delivery.SENDING.value,
-            notifications.c.lease_until < bindparam("now", type_=UTCDateTime()),
-        ),
-    )
+_CLAIMED_COLUMNS = (
+    notifications.c.chat_id,
+    notifications.c.kind,
+    notifications.c.template,
+    notifications.c.params,
+    notifications.c.appointment_id,
+    notifications.c.attempts,
 )
+
+DEFAULT_LANGUAGE = "es"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +66,7 @@ class OutboxStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._queue = Queue(engine, OUTBOX)
 
     async def queue(self, planned: list[Notification]) -> None:
         """Queue notifications outside a use case (the dispatcher's own alerts)."""
@@ -141,58 +79,16 @@ class OutboxStore:
         A plain read that takes no write lock, so an idle dispatcher does not
         make writers (bookings, registrations) queue behind it every second.
         """
-        async with reading(self._engine) as conn:
-            found = await conn.execute(_HAS_WORK, {"now": now})
-            return bool(found.scalar())
+        return await self._queue.has_work(now)
 
     async def release_expired(self, now: datetime) -> int:
         """Rows left in ``sending`` past their lease (a crash) go back to the queue."""
-        async with writing(self._engine) as conn:
-            result = await conn.execute(
-                update(notifications)
-                .where(
-                    notifications.c.state == Delivery.SENDING.value,
-                    notifications.c.lease_until < now,
-                )
-                .values(state=Delivery.QUEUED.value, lease_until=None)
-            )
-            return int(result.rowcount or 0)
+        return await self._queue.release_expired(now)
 
     async def claim(self, now: datetime, limit: int, lease_until: datetime) -> list[Claimed]:
-        """Take up to ``limit`` due rows, oldest first. Concurrent dispatchers on
-        PostgreSQL skip each other's rows (``FOR UPDATE SKIP LOCKED``); SQLite
-        serialises them with ``BEGIN IMMEDIATE``."""
-        due = (
-            select(notifications.c.id)
-            .where(
-                notifications.c.state == Delivery.QUEUED.value,
-                notifications.c.next_attempt_at <= now,
-            )
-            .order_by(notifications.c.next_attempt_at, notifications.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        async with writing(self._engine) as conn:
-            result = await conn.execute(
-                update(notifications)
-                .where(notifications.c.id.in_(due.scalar_subquery()))
-                .values(
-                    state=Delivery.SENDING.value,
-                    lease_until=lease_until,
-                    attempts=notifications.c.attempts + 1,
-                )
-                .returning(
-                    notifications.c.id,
-                    notifications.c.chat_id,
-                    notifications.c.kind,
-                    notifications.c.template,
-                    notifications.c.params,
-                    notifications.c.appointment_id,
-                    notifications.c.attempts,
-                )
-            )
-            rows = [Claimed(*r) for r in result]
-        return sorted(rows, key=lambda r: r.id)
+        """Take up to ``limit`` due rows, oldest first (see :meth:`storage.queue.Queue.claim`)."""
+        rows = await self._queue.claim(now, limit, lease_until, _CLAIMED_COLUMNS)
+        return [Claimed(*tuple(row)) for row in rows]
 
     async def mark_sent(self, sent: list[tuple[int, int]], at: datetime) -> None:
         """``(row id, Telegram message id)`` pairs, in one transaction."""
@@ -206,23 +102,11 @@ class OutboxStore:
 
     async def retry(self, row_ids: list[int], at: datetime, error: str) -> None:
         """Claimed rows go back to the queue for ``at``; rows withdrawn meanwhile stay so."""
-        await self._requeue(row_ids, next_attempt_at=at, last_error=error[:200])
+        await self._queue.retry(row_ids, at, error)
 
     async def release(self, row_ids: list[int]) -> None:
         """Claimed rows handed back unsent and unattempted, for a later round."""
-        await self._requeue(row_ids, attempts=notifications.c.attempts - 1)
-
-    async def _requeue(self, row_ids: list[int], **values: object) -> None:
-        """Rows still ``sending`` go back to ``queued``, with ``values`` set too."""
-        async with writing(self._engine) as conn:
-            await conn.execute(
-                update(notifications)
-                .where(
-                    notifications.c.id.in_(row_ids),
-                    notifications.c.state == Delivery.SENDING.value,
-                )
-                .values(state=Delivery.QUEUED.value, lease_until=None, **values)
-            )
+        await self._queue.release(row_ids)
 
     async def hold_chat(self, chat_id: int, until: datetime) -> None:
         """Telegram asked us to wait: nothing queued for this chat goes before ``until``,
@@ -239,21 +123,11 @@ class OutboxStore:
             )
 
     async def mark_dead(self, row_ids: list[int], error: str) -> None:
-        async with writing(self._engine) as conn:
-            await conn.execute(
-                update(notifications)
-                .where(notifications.c.id.in_(row_ids))
-                .values(state=Delivery.DEAD.value, last_error=error[:200], lease_until=None)
-            )
+        await self._queue.mark_dead(row_ids, error)
 
     async def withdraw_rows(self, row_ids: list[int], reason: str) -> None:
         """Claimed rows that must not go out any more (a reminder whose visit began)."""
-        async with writing(self._engine) as conn:
-            await conn.execute(
-                update(notifications)
-                .where(notifications.c.id.in_(row_ids))
-                .values(state=Delivery.WITHDRAWN.value, last_error=reason[:200], lease_until=None)
-            )
+        await self._queue.settle(row_ids, Delivery.WITHDRAWN.value, reason)
 
     async def chat_unreachable(self, chat_id: int, at: datetime, error: str) -> int:
         """The person blocked the bot: remember it and kill everything queued for them."""
@@ -269,48 +143,38 @@ class OutboxStore:
                     notifications.c.chat_id == chat_id,
                     notifications.c.state.in_([Delivery.QUEUED.value, Delivery.SENDING.value]),
                 )
-                .values(state=Delivery.DEAD.value, last_error=error[:200], lease_until=None)
+                .values(
+                    state=Delivery.DEAD.value, last_error=error[:ERROR_LENGTH], lease_until=None
+                )
             )
             return int(result.rowcount or 0)
 
     async def languages(self, chat_ids: Iterable[int]) -> dict[int, str]:
+        """Each chat's language: the one its person chose (doctors and admins too), else
+        the patient's, else Spanish."""
+        wanted = set(chat_ids)
+        registered = select(patients.c.telegram_user_id, patients.c.language).where(
+            patients.c.telegram_user_id.in_(wanted)
+        )
+        chosen = select(languages.c.telegram_user_id, languages.c.language).where(
+            languages.c.telegram_user_id.in_(wanted)
+        )
+        found: dict[int, str] = {}
         async with reading(self._engine) as conn:
-            rows = await conn.execute(
-                select(patients.c.telegram_user_id, patients.c.language).where(
-                    patients.c.telegram_user_id.in_(set(chat_ids))
-                )
-            )
-            return {r.telegram_user_id: r.language for r in rows}
+            for query in (registered, chosen):  # a chosen language overrides the patient's
+                found.update((chat, language) for chat, language in await conn.execute(query))
+        return {chat: found.get(chat, DEFAULT_LANGUAGE) for chat in wanted}
 
     async def count(self, state: Delivery) -> int:
         """Rows in one state: an index range, not a scan of the whole history."""
-        async with reading(self._engine) as conn:
-            query = select(func.count()).where(notifications.c.state == state.value)
-            return int((await conn.execute(query)).scalar_one())
+        return await self._queue.count(state.value)
 
     async def counts(self) -> dict[str, int]:
         """Rows by state, for operators: this reads the whole table."""
-        async with reading(self._engine) as conn:
-            rows = await conn.execute(
-                select(notifications.c.state, func.count()).group_by(notifications.c.state)
-            )
-            return {str(state): int(count) for state, count in rows}
+        return await self._queue.counts()
 
     async def oldest_due(self) -> datetime | None:
-        query = select(func.min(notifications.c.next_attempt_at)).where(
-            notifications.c.state == Delivery.QUEUED.value
-        )
-        async with reading(self._engine) as conn:
-            found: datetime | None = (await conn.execute(query)).scalar()
-        if found is not None and found.tzinfo is None:  # SQLite's min() skips the column type
-            found = found.replace(tzinfo=UTC)
-        return found
+        return await self._queue.oldest_due()
 
     async def requeue_dead(self, now: datetime) -> int:
-        async with writing(self._engine) as conn:
-            result = await conn.execute(
-                update(notifications)
-                .where(notifications.c.state == Delivery.DEAD.value)
-                .values(state=Delivery.QUEUED.value, next_attempt_at=now, attempts=0)
-            )
-            return int(result.rowcount or 0)
+        return await self._queue.requeue_dead(now)

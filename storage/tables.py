@@ -163,3 +163,12 @@ Index(
 )
 Index("ix_notifications_appointment_id", notifications.c.appointment_id)
 Index("ix_notifications_chat_id_state", notifications.c.chat_id, notifications.c.state)
+
+#: The language each person chose (patients, doctors, admins), by Telegram id.
+languages = Table(
+    "languages",
+    metadata,
+    Column("telegram_user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("language", String(8), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)

@@ -3,6 +3,7 @@ read-only one reads outside a transaction and cannot commit)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Self
@@ -14,31 +15,27 @@ from domain.errors import SlotTaken
 from domain.ports import (
     AppointmentRepository,
     DoctorRepository,
+    LanguageRepository,
     NotificationRepository,
     PatientRepository,
     SpecialtyRepository,
 )
-from storage.appointment_repository import SqlAppointments, is_slot_conflict
-from storage.clinic_repositories import SqlDoctors, SqlPatients, SqlSpecialties
+from storage.appointments import SqlAppointments, is_slot_conflict
+from storage.clinic import SqlDoctors, SqlSpecialties
 from storage.directory_cache import CachedDoctors, CachedSpecialties, DirectoryCache
 from storage.engine import read_only, write_turn
-from storage.outbox import SqlNotifications
+from storage.languages import SqlLanguages
+from storage.notifications import SqlNotifications
+from storage.patients import SqlPatients
 
 
 class SqlUnitOfWork:
     """Implements :class:`domain.ports.UnitOfWork`. Make one per use-case call.
 
-    ``read_only`` reads without an explicit transaction
-    (:func:`storage.engine.read_only`): readers never queue behind writers and
-    skip the ``BEGIN`` and ``ROLLBACK`` round trips. Each statement still sees
-    one committed snapshot, but two statements may straddle another
-    transaction's commit, exactly as under PostgreSQL's READ COMMITTED, which
-    read-only units of work have always had there. No use case relies on more: what they read is
-    advisory, and every write re-reads and re-checks in its own ``BEGIN
-    IMMEDIATE`` transaction, behind the database's constraints.
-
-    With a ``directory`` cache, lists of specialties and doctors are read
-    through it (:mod:`storage.directory_cache`).
+    ``read_only`` reads outside a transaction (:func:`storage.engine.read_only`),
+    so readers never queue behind writers; every write re-checks in its own.
+    Callbacks given to :meth:`after_commit` run once the transaction is
+    committed, and are dropped if it is not (the directory cache clears this way).
     """
 
     specialties: SpecialtyRepository
@@ -46,6 +43,7 @@ class SqlUnitOfWork:
     patients: PatientRepository
     appointments: AppointmentRepository
     notifications: NotificationRepository
+    languages: LanguageRepository
 
     def __init__(
         self,
@@ -59,6 +57,7 @@ class SqlUnitOfWork:
         self._directory = directory
         self._conn: AsyncConnection | None = None
         self._turn: AbstractAsyncContextManager[object] | None = None
+        self._after_commit: list[Callable[[], None]] = []
 
     async def __aenter__(self) -> Self:
         if not self._read_only:
@@ -83,11 +82,14 @@ class SqlUnitOfWork:
         self.specialties = SqlSpecialties(conn)
         self.doctors = SqlDoctors(conn)
         if self._directory is not None:
-            self.specialties = CachedSpecialties(SqlSpecialties(conn), self._directory)
-            self.doctors = CachedDoctors(SqlDoctors(conn), self._directory)
+            self.specialties = CachedSpecialties(
+                SqlSpecialties(conn), self._directory, self.after_commit
+            )
+            self.doctors = CachedDoctors(SqlDoctors(conn), self._directory, self.after_commit)
         self.patients = SqlPatients(conn)
         self.appointments = SqlAppointments(conn)
         self.notifications = SqlNotifications(conn)
+        self.languages = SqlLanguages(conn)
         return self
 
     async def __aexit__(
@@ -97,6 +99,7 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         conn, self._conn = self._conn, None
+        self._after_commit.clear()
         try:
             if conn is not None:
                 try:
@@ -127,11 +130,15 @@ class SqlUnitOfWork:
             if is_slot_conflict(error):
                 raise SlotTaken("slot") from None
             raise
-        if self._directory is not None and any(
-            isinstance(repo, CachedSpecialties | CachedDoctors) and repo.changed
-            for repo in (self.specialties, self.doctors)
-        ):
-            self._directory.clear()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
 
     async def rollback(self) -> None:
+        self._after_commit.clear()
         await self.connection.rollback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this transaction commits; a callback given twice runs once."""
+        if callback not in self._after_commit:
+            self._after_commit.append(callback)

@@ -15,6 +15,7 @@ async def choose_language(deps: Deps, actor: Actor, language: str) -> None:
     if actor.telegram_user_id is None:
         raise NotAllowed("only a Telegram user chooses a language")
     async with deps.uow() as uow:
+        await uow.languages.set(actor.telegram_user_id, language)
         patient = await uow.patients.get_by_telegram_id(actor.telegram_user_id)
         if patient is not None:
             patient.language = language

@@ -14,7 +14,7 @@ from domain.entities import Appointment
 from domain.usecases.booking import BookCommand, book
 from domain.usecases.cancellation import CancelCommand, cancel
 from domain.usecases.registration import RegisterCommand, register
-from storage.appointment_repository import SqlAppointments
+from storage.appointments import SqlAppointments
 from storage.engine import create_engine
 from storage.tables import appointments, notifications, patients
 from storage.unit_of_work import SqlUnitOfWork

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, time
+from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -9,9 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.entities import Doctor, Patient, Specialty
 from domain.schedule import TimeRange, weekdays_plan
 from storage.engine import create_engine
-from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWork
-from tests.databases import fresh_database
+from tests.databases import Templates, fresh_database, migrated_database
 from tests.unit.fakes import FakeClock
 
 # Monday 4 May 2026, 08:00 in Lima.
@@ -19,17 +19,35 @@ NOW = datetime(2026, 5, 4, 13, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[str]:
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database, for the migration tests."""
     async with fresh_database(request.param, str(tmp_path)) as url:
         yield url
 
 
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    await upgrade(database_url)
-    engine = create_engine(database_url, pool_size=20, max_overflow=40)
-    yield engine
-    await engine.dispose()
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    made = Templates(tmp_path_factory.mktemp("templates"))
+    yield made
+    made.drop()
+
+
+#: Every storage test runs on both SQLite drivers (``SQLITE_DRIVER``) and PostgreSQL.
+ENGINES = ["sqlite-inline", "sqlite-thread", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=ENGINES)
+async def engine(
+    request: pytest.FixtureRequest, tmp_path: Path, templates: Templates
+) -> AsyncIterator[AsyncEngine]:
+    """A migrated database of its own, copied from the session's template."""
+    kind = "postgres" if request.param == "postgres" else "sqlite"
+    async with migrated_database(kind, tmp_path, templates) as url:
+        engine = create_engine(
+            url, sqlite_inline=request.param != "sqlite-thread", pool_size=20, max_overflow=40
+        )
+        yield engine
+        await engine.dispose()
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from domain.notifications import Kind, Notification
-from storage.outbox import OutboxStore, SqlNotifications
+from storage.notifications import SqlNotifications
+from storage.outbox import OutboxStore
 
 NOW = datetime(2026, 5, 4, 13, 0, tzinfo=UTC)
 APPOINTMENT = uuid.UUID(int=7)

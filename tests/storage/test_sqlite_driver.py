@@ -4,6 +4,7 @@ stopping it."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -18,15 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.entities import Specialty
 from storage import sqlite_inline
 from storage.engine import create_engine
-from storage.migrate import upgrade
 from storage.tables import specialties
 from storage.unit_of_work import SqlUnitOfWork
+from tests.databases import Templates
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> Path:
+async def database(tmp_path: Path, templates: Templates) -> Path:
     path = tmp_path / "medbot.db"
-    await upgrade(f"sqlite+aiosqlite:///{path}")
+    shutil.copyfile(await templates.sqlite(), path)
     return path
 
 

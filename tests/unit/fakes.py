@@ -46,6 +46,8 @@ class FakeDatabase:
     notifications: list[Notification] = field(default_factory=list)
     #: Withdrawn notifications keep their dedupe keys, as the outbox's rows do.
     withdrawn: list[Notification] = field(default_factory=list)
+    #: Chosen languages by Telegram id.
+    languages: dict[int, str] = field(default_factory=dict)
 
 
 class _Specialties:
@@ -168,6 +170,17 @@ class _Notifications:
                 n.params = {**n.params, "start": int(start.timestamp())}
 
 
+class _Languages:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    async def set(self, telegram_user_id: int, language: str) -> None:
+        self.db.languages[telegram_user_id] = language
+
+    async def get(self, telegram_user_id: int) -> str | None:
+        return self.db.languages.get(telegram_user_id)
+
+
 class FakeUnitOfWork:
     """Changes to appointments become visible only on commit, like a transaction."""
 
@@ -186,6 +199,7 @@ class FakeUnitOfWork:
         self.appointments = _Appointments(self._pending, db)
         self._planned: list[Notification] = []
         self.notifications = _Notifications(self._planned, db)
+        self.languages = _Languages(db)
         self.committed = False
 
     async def __aenter__(self) -> Self:

@@ -39,3 +39,9 @@ async def test_a_language_the_bot_does_not_speak_is_refused(db, deps, clinic) ->
 async def test_an_actor_without_a_telegram_account_cannot_choose_one(deps, clinic) -> None:
     with pytest.raises(NotAllowed):
         await choose_language(deps, Actor(Role.PATIENT, clinic["ana"]), "en")
+
+
+async def test_a_guest_who_chooses_english_hears_the_outbox_in_english(db, deps, clinic) -> None:
+    await choose_language(deps, Actor(Role.GUEST, None, 555), "en")
+
+    assert db.languages[555] == "en"

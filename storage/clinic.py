@@ -1,16 +1,16 @@
-"""Repositories for specialties, doctors and patients."""
+"""Repositories for the clinic directory: specialties and doctors."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.entities import Doctor, Patient, Specialty
+from domain.entities import Doctor, Specialty
 from storage.plan_codec import plan_from_json, plan_to_json
-from storage.tables import doctor_specialties, doctors, patients, specialties
+from storage.tables import doctor_specialties, doctors, specialties
 
 
 class SqlSpecialties:
@@ -116,53 +116,3 @@ class SqlDoctors:
             if r.specialty_id is not None:
                 doctor.specialty_ids = (*doctor.specialty_ids, r.specialty_id)
         return list(found.values())
-
-
-class SqlPatients:
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def add(self, patient: Patient) -> Patient:
-        result = await self._conn.execute(
-            insert(patients).values(**_patient_values(patient)).returning(patients.c.id)
-        )
-        patient.id = result.scalar_one()
-        return patient
-
-    async def get(self, patient_id: int) -> Patient | None:
-        return await self._one(patients.c.id == patient_id)
-
-    async def get_by_telegram_id(self, telegram_user_id: int) -> Patient | None:
-        return await self._one(patients.c.telegram_user_id == telegram_user_id)
-
-    async def save(self, patient: Patient) -> None:
-        await self._conn.execute(
-            update(patients).where(patients.c.id == patient.id).values(**_patient_values(patient))
-        )
-
-    async def _one(self, condition: Any) -> Patient | None:
-        row = (await self._conn.execute(select(patients).where(condition))).first()
-        if row is None:
-            return None
-        return Patient(
-            id=row.id,
-            telegram_user_id=row.telegram_user_id,
-            full_name=row.full_name,
-            national_id=row.national_id,
-            phone=row.phone,
-            language=row.language,
-            country=row.country,
-            privacy_accepted_at=row.privacy_accepted_at,
-        )
-
-
-def _patient_values(patient: Patient) -> dict[str, Any]:
-    return {
-        "telegram_user_id": patient.telegram_user_id,
-        "full_name": patient.full_name,
-        "national_id": patient.national_id,
-        "phone": patient.phone,
-        "language": patient.language,
-        "country": patient.country,
-        "privacy_accepted_at": patient.privacy_accepted_at,
-    }

@@ -182,3 +182,22 @@ async def test_a_patient_who_blocked_the_bot_is_marked_unreachable_and_admins_ar
     assert states.count("dead") == 1
     assert states.count("withdrawn") == 2
     assert await clinic.unreachable(ana.user_id)
+
+
+async def test_an_admin_who_chose_english_is_alerted_in_english(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    admin = api.person("Admin", language_code="es", user_id=ADMIN_ID)
+    await admin.send("/language")
+    await admin.wait_for("Elige tu idioma")
+    await admin.tap("English")
+    await admin.wait_for("I will speak English")
+    ana = await in_chat(api.person("Ana", language_code="es"))
+    patient = await clinic.register(ana.user_id)
+    appointment = await clinic.book(patient, TUESDAY_1030_LIMA)
+    ana.block_bot()
+
+    await clinic.cancel_as_clinic(appointment)
+    alert = await admin.wait_for("Admin notice")
+
+    assert "could not be delivered" in alert.text

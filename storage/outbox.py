@@ -62,21 +62,21 @@ class Claimed:
 
 
 class OutboxStore:
-    """The dispatcher's side. Each method is one short transaction."""
+    """The outbox sender's side. Each method is one short transaction."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._queue = Queue(engine, OUTBOX)
 
     async def queue(self, planned: list[Notification]) -> None:
-        """Queue notifications outside a use case (the dispatcher's own alerts)."""
+        """Queue notifications outside a use case (the sender's own alerts)."""
         async with writing(self._engine) as conn:
             await SqlNotifications(conn).add(planned)
 
     async def has_work(self, now: datetime) -> bool:
         """Whether a round would find anything: a due queued row or an expired lease.
 
-        A plain read that takes no write lock, so an idle dispatcher does not
+        A plain read that takes no write lock, so an idle sender does not
         make writers (bookings, registrations) queue behind it every second.
         """
         return await self._queue.has_work(now)

@@ -137,7 +137,7 @@ telegram_state = Table(
 )
 
 #: The transactional outbox: every message to a person, written with the change
-#: that causes it and delivered by the dispatcher.
+#: that causes it and delivered by the outbox sender.
 notifications = Table(
     "notifications",
     metadata,

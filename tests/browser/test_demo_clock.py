@@ -55,7 +55,7 @@ async def test_skipping_ahead_in_the_page_brings_the_reminder_two_minutes_before
     for _ in range(3):
         await page.get_by_role("button", name="+15 min").click()
     await expect(clock).to_have_text("Mon 4 May, 10:14 Lima")
-    await page.wait_for_timeout(300)  # some dispatcher rounds, 50 ms apart
+    await page.wait_for_timeout(300)  # some outbox rounds, 50 ms apart
     reminders = page.locator("#messages .msg.bot").filter(has_text="Recordatorio")
     await expect(reminders).to_have_count(0)
     await chat.screenshot("16-minutes-to-go-no-reminder-yet")

@@ -1,4 +1,4 @@
-"""Status messages and reminders, delivered from the outbox by the dispatcher."""
+"""Status messages and reminders, delivered from the outbox by the outbox sender."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ async def test_after_a_cancellation_no_reminder_comes(api: BotApiStandIn, clinic
     await ana.wait_for("fue cancelada")
 
     clinic.clock.set(TUESDAY_1030_LIMA - timedelta(minutes=30))
-    await asyncio.sleep(0.5)  # ten dispatcher rounds
+    await asyncio.sleep(0.5)  # ten outbox rounds
 
     assert not any("Recordatorio" in m.text for m in ana.messages)
     assert sorted(await clinic.notification_states()) == ["withdrawn", "withdrawn"]
@@ -93,7 +93,7 @@ async def test_reminders_are_not_sent_once_the_visit_has_begun(
 
     # The bot was down from booking until after the visit: both reminders are overdue.
     clinic.clock.set(TUESDAY_1030_LIMA + timedelta(minutes=5))
-    await asyncio.sleep(0.5)  # ten dispatcher rounds
+    await asyncio.sleep(0.5)  # ten outbox rounds
 
     assert not any("Recordatorio" in m.text for m in ana.messages)
     assert sorted(await clinic.notification_states()) == ["withdrawn", "withdrawn"]

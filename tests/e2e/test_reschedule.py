@@ -98,7 +98,7 @@ async def test_reminders_come_at_the_offsets_of_the_new_time_and_none_for_the_ol
 
     for old_offset in (timedelta(hours=24), timedelta(hours=2)):
         clinic.clock.set(TUESDAY_1030_LIMA - old_offset)
-        await asyncio.sleep(0.3)  # six dispatcher rounds
+        await asyncio.sleep(0.3)  # six outbox rounds
     assert not any("Recordatorio" in m.text for m in ana.messages)
     clinic.clock.set(WEDNESDAY_11_LIMA - timedelta(hours=24))
     first = await ana.wait_for("Recordatorio")

@@ -1,4 +1,4 @@
-"""The dispatcher on its own, against the stand-in: what one round sends and hands back."""
+"""The outbox sender on its own, against the stand-in: what one round sends and hands back."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ Usage: ``python bench/bare_sender.py JOB.json`` with ``TELEGRAM_BOT_TOKEN`` and
 (the ``sendMessage`` parameters of a message the bot sent, but ``chat_id``). The
 process imports and prepares everything, prints ``ready``, waits for a line on stdin,
 then sends one message to each chat through ``bot.telegram.transport.AiohttpRequest``
-(the bot's pool size, and as many sends in flight as the dispatcher allows), prints
+(the bot's pool size, and as many sends in flight as the outbox sender allows), prints
 ``sent N`` and exits after one more line: no database, no rate limiter, no retry, no
 ``Bot`` object. The benchmark reads its CPU from /proc at ``ready`` and at ``sent``,
 the way it measures the bot's.

@@ -31,7 +31,7 @@ transaction. Every call the stand-in answers is counted through a journal listen
 3. The floor, in the same run: ``bench/bare_sender.py``, a process that sends the
    same message (the parameters of one the bot sent in the first flood-off run) to as
    many fresh chats through the bot's transport (``AiohttpRequest``) and the same
-   stand-in, as many at a time as the dispatcher, and nothing else. The bot's CPU per
+   stand-in, as many at a time as the outbox sender, and nothing else. The bot's CPU per
    message (user plus system time of its processes, from /proc, over the drain) is
    divided by the floor's, measured the same way (target: at most 1.5, for the best
    batch on SQLite with one process and on PostgreSQL with two). Absolute rates differ
@@ -816,7 +816,7 @@ def section(
             "process of its own that sends the message the first flood-off run sent (its "
             "`sendMessage` parameters, to as many fresh chats) through the bot's transport "
             "(`bot/telegram/transport.py`, `AiohttpRequest`) to the same stand-in, as many at "
-            "a time as the dispatcher, with no database, rate limiter or `Bot` object; its "
+            "a time as the outbox sender, with no database, rate limiter or `Bot` object; its "
             "msg/s is over its own sending time. *÷ bare loop's* is the ratio of CPU per "
             "message, the figure that carries between machines; the target (at most "
             f"{CPU_RATIO_TARGET:g}) is judged on the batch with the least CPU per message, "

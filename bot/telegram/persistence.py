@@ -63,7 +63,7 @@ class DatabasePersistence(BasePersistence[UserData, UserData, UserData]):
         await self._write("chat", str(chat_id), None)
 
     async def update_bot_data(self, data: UserData) -> None:
-        """Bot data holds live services, not state; it is not stored."""
+        """Bot data holds the live ``Deps``, not state; it is not stored."""
 
     async def update_callback_data(self, data: CDCData) -> None:
         """Callback data is plain strings, not stored."""

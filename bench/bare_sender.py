@@ -25,9 +25,9 @@ from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.telegram.transport import AiohttpRequest
-from bot.workers.outbox_sender import DispatchSettings
+from bot.workers.outbox_sender import SenderSettings
 
-IN_FLIGHT = DispatchSettings().in_flight
+IN_FLIGHT = SenderSettings().in_flight
 
 
 async def send_all(url: str, chats: list[int], params: dict[str, Any]) -> int:

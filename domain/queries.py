@@ -22,19 +22,17 @@ async def identify(deps: Deps, telegram_user_id: int) -> Actor:
 
     Doctors and admins are identified here once invitations link their accounts.
     """
+    actor, _patient = await identify_patient(deps, telegram_user_id)
+    return actor
+
+
+async def identify_patient(deps: Deps, telegram_user_id: int) -> tuple[Actor, Patient | None]:
+    """:func:`identify`, with the patient the actor is, read in the same query."""
     async with deps.uow(read_only=True) as uow:
         patient = await uow.patients.get_by_telegram_id(telegram_user_id)
     if patient is not None:
-        return Actor(Role.PATIENT, patient.id, telegram_user_id)
-    return Actor(Role.GUEST, None, telegram_user_id)
-
-
-async def find_patient(deps: Deps, actor: Actor) -> Patient | None:
-    """The patient the actor is, if they are one."""
-    if actor.role is not Role.PATIENT or actor.id is None:
-        return None
-    async with deps.uow(read_only=True) as uow:
-        return await uow.patients.get(actor.id)
+        return Actor(Role.PATIENT, patient.id, telegram_user_id), patient
+    return Actor(Role.GUEST, None, telegram_user_id), None
 
 
 async def specialties_in(deps: Deps, country: str) -> list[Specialty]:

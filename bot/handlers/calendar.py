@@ -13,12 +13,10 @@ from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns, with_navigation
 from bot.telegram.screens import answered, show, stale
 from domain.countries import all_countries, get_country
-from domain.entities import Patient
 from domain.queries import (
     DoctorSlot,
     SlotQuery,
     doctors_for,
-    find_patient,
     open_slots,
     specialties_in,
 )
@@ -40,14 +38,9 @@ def choices(context: Context, flow: str = "bk") -> dict[str, Any]:
     return found
 
 
-async def _patient(update: Update, context: Context) -> Patient | None:
-    assert update.effective_user
-    return await find_patient(context.deps, await context.actor())
-
-
 async def begin(update: Update, context: Context) -> int:
     t = context.t
-    patient = await _patient(update, context)
+    patient = await context.patient()
     if patient is None:
         await show(update, t("reg.needed"))
         return END

@@ -14,8 +14,9 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import Translator
 from domain.actors import Actor, Role
+from domain.entities import Patient
 from domain.ports import Deps
-from domain.queries import identify
+from domain.queries import identify_patient
 
 DEPS_KEY = "deps"
 
@@ -31,6 +32,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         self._update: Update | None = None
         self._t: Translator | None = None
         self._actor: Actor | None = None
+        self._patient: Patient | None = None
         #: Whether this update's button tap was answered (its spinner stopped).
         self.answered = False
 
@@ -79,12 +81,18 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             if user is None:
                 self._actor = Actor(Role.GUEST)
             else:
-                self._actor = await identify(self.deps, user.id)
+                self._actor, self._patient = await identify_patient(self.deps, user.id)
         return self._actor
+
+    async def patient(self) -> Patient | None:
+        """The patient who sent this update, if they are one (read with :meth:`actor`)."""
+        await self.actor()
+        return self._patient
 
     def forget_actor(self) -> None:
         """The person just registered: look them up again when next asked."""
         self._actor = None
+        self._patient = None
 
 
 Context = BotContext

@@ -125,14 +125,21 @@ class OutboxSender:
         self._in_flight = asyncio.Semaphore(settings.in_flight)
 
     async def run(self, interval: float, stopping: asyncio.Event) -> None:
-        """A round every ``interval`` seconds until ``stopping``; the round in hand finishes."""
+        """A round every ``interval`` seconds until ``stopping``; the round in hand finishes.
+
+        Rounds start at a fixed rate: one that took longer than ``interval`` is followed
+        at once, so a backlog is sent as fast as rounds can go.
+        """
+        loop = asyncio.get_running_loop()
         while not stopping.is_set():
+            started = loop.time()
             try:
                 await self.tick()
             except Exception:  # a failed round is retried next round; rows stay claimed
                 log.exception("outbox_round_failed")
+            rest = interval - (loop.time() - started)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), interval)
+                await asyncio.wait_for(stopping.wait(), max(rest, 0))
 
     async def tick(self) -> int:
         """One round: claim due rows and deliver them. Returns how many were sent."""

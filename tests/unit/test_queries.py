@@ -7,7 +7,7 @@ import pytest
 
 from domain.actors import Actor, Role
 from domain.errors import InvalidTransition, NotFound, NotRegistered
-from domain.queries import find_patient, identify, own_active_appointment, upcoming_visits
+from domain.queries import identify, identify_patient, own_active_appointment, upcoming_visits
 from domain.usecases.booking import BookCommand, book
 from domain.usecases.cancellation import CancelCommand, cancel
 from tests.unit.fakes import FakeDatabase, seed_clinic
@@ -35,18 +35,17 @@ async def test_any_other_telegram_user_is_a_guest(deps, clinic) -> None:
 
 
 async def test_a_guest_is_no_patient_and_has_no_visits_to_list(deps, clinic) -> None:
-    guest = await identify(deps, 555)
+    guest, patient = await identify_patient(deps, 555)
 
-    assert await find_patient(deps, guest) is None
+    assert patient is None
     with pytest.raises(NotRegistered):
         await upcoming_visits(deps, guest)
 
 
 async def test_a_patient_finds_themselves_and_their_visits(deps, clinic) -> None:
-    ana = await identify(deps, ANA_CHAT)
+    ana, patient = await identify_patient(deps, ANA_CHAT)
     booked = await book(deps, ana, BookCommand(clinic["doctor"], clinic["specialty"], TUESDAY_10))
 
-    patient = await find_patient(deps, ana)
     [(visit, doctor)] = await upcoming_visits(deps, ana)
 
     assert patient is not None

@@ -27,7 +27,6 @@ from bot.telegram.screens import conversation, stale
 from domain.countries import all_countries, get_country
 from domain.errors import InvalidInput, InvalidNationalId, NotFound
 from domain.people import clean_full_name
-from domain.queries import find_patient
 from domain.usecases.registration import RegisterCommand, register
 
 PRIVACY, NAME, COUNTRY, NATIONAL_ID, PHONE = range(5)
@@ -46,7 +45,7 @@ def draft(context: Context) -> dict[str, Any]:
 async def start(update: Update, context: Context) -> int:
     assert update.effective_user and update.effective_message
     t = context.t
-    patient = await find_patient(context.deps, await context.actor())
+    patient = await context.patient()
     if patient is not None:
         context.use_language(patient.language)
         await update.effective_message.reply_text(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import ConversationHandler
+from telegram.ext import CallbackQueryHandler, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
 from bot.telegram.context import Context
@@ -54,3 +55,11 @@ async def answered(update: Update, context: Context) -> str:
     await query.answer()
     context.answered = True
     return query.data
+
+
+Choice = Callable[[Update, Context], Coroutine[Any, Any, object]]
+
+
+def on_tap(pattern: str, callback: Choice) -> CallbackQueryHandler[Context, object]:
+    """A conversation step: ``callback`` answers the buttons whose data match ``pattern``."""
+    return CallbackQueryHandler(callback, pattern=pattern)

@@ -164,17 +164,22 @@ async def test_server_errors_are_retried_with_backoff_then_delivered(
     await ana.wait_for(f"Tu cita {appointment.reference} .* fue cancelada")
 
 
+async def cancelled_after_blocking_the_bot(api: BotApiStandIn, clinic: Clinic) -> Person:
+    """Ana books, blocks the bot, and the clinic cancels: the message to her must die."""
+    ana = await in_chat(api.person("Ana", language_code="es"))
+    patient = await clinic.register(ana.user_id)
+    appointment = await clinic.book(patient, TUESDAY_1030_LIMA)
+    ana.block_bot()
+    await clinic.cancel_as_clinic(appointment)
+    return ana
+
+
 async def test_a_patient_who_blocked_the_bot_is_marked_unreachable_and_admins_are_alerted(
     api: BotApiStandIn, clinic: Clinic
 ) -> None:
     admin = api.person("Admin", language_code="es", user_id=ADMIN_ID)
     await admin.send("/start")
-    ana = await in_chat(api.person("Ana", language_code="es"))
-    patient = await clinic.register(ana.user_id)
-    appointment = await clinic.book(patient, TUESDAY_1030_LIMA)
-    ana.block_bot()
-
-    await clinic.cancel_as_clinic(appointment)
+    ana = await cancelled_after_blocking_the_bot(api, clinic)
     alert = await admin.wait_for("Aviso para administradores")
 
     assert "mensajes no se pudieron entregar" in alert.text
@@ -192,12 +197,7 @@ async def test_an_admin_who_chose_english_is_alerted_in_english(
     await admin.wait_for("Elige tu idioma")
     await admin.tap("English")
     await admin.wait_for("I will speak English")
-    ana = await in_chat(api.person("Ana", language_code="es"))
-    patient = await clinic.register(ana.user_id)
-    appointment = await clinic.book(patient, TUESDAY_1030_LIMA)
-    ana.block_bot()
-
-    await clinic.cancel_as_clinic(appointment)
+    await cancelled_after_blocking_the_bot(api, clinic)
     alert = await admin.wait_for("Admin notice")
 
     assert "could not be delivered" in alert.text

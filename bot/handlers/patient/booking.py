@@ -34,7 +34,7 @@ from bot.handlers.calendar import (
 from bot.handlers.errors import Then, reply_for
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
-from bot.telegram.screens import answered, conversation, show, stale
+from bot.telegram.screens import answered, conversation, on_tap, show, stale
 from domain.countries import get_country
 from domain.errors import DomainError, NotFound
 from domain.queries import doctors_for, specialties_in
@@ -143,7 +143,6 @@ async def aborted(update: Update, context: Context) -> int:
 
 
 Screen = Callable[[Update, Context], Coroutine[Any, Any, int]]
-Choice = Callable[[Update, Context], Coroutine[Any, Any, object]]
 
 
 def _back_to(screen: Screen) -> Screen:
@@ -155,43 +154,43 @@ def _back_to(screen: Screen) -> Screen:
 
 
 def booking_handler() -> ConversationHandler[Context]:
-    def on(pattern: str, callback: Choice) -> CallbackQueryHandler[Context, object]:
-        return CallbackQueryHandler(callback, pattern=pattern)
-
     buttons = cb.BOOKING
     back = buttons.back.pattern
     return conversation(
         entry_points=[CommandHandler("book", begin)],
         states={
-            COUNTRY: [on(cb.BOOK_COUNTRY.pattern, country_chosen)],
+            COUNTRY: [on_tap(cb.BOOK_COUNTRY.pattern, country_chosen)],
             SPECIALTY: [
-                on(cb.BOOK_SPECIALTY.pattern, specialty_chosen),
-                on(back, _back_to(show_countries)),
+                on_tap(cb.BOOK_SPECIALTY.pattern, specialty_chosen),
+                on_tap(back, _back_to(show_countries)),
             ],
             DOCTOR: [
-                on(cb.BOOK_DOCTOR.pattern, doctor_chosen),
-                on(back, _back_to(show_specialties)),
+                on_tap(cb.BOOK_DOCTOR.pattern, doctor_chosen),
+                on_tap(back, _back_to(show_specialties)),
             ],
             DAY: [
-                on(buttons.day.pattern, day_chosen),
-                on(buttons.week.pattern, week_chosen),
-                on(back, _back_to(show_doctors)),
+                on_tap(buttons.day.pattern, day_chosen),
+                on_tap(buttons.week.pattern, week_chosen),
+                on_tap(back, _back_to(show_doctors)),
             ],
             TIME: [
-                on(buttons.slot.pattern, slot_chosen),
-                on(
+                on_tap(buttons.slot.pattern, slot_chosen),
+                on_tap(
                     back,
                     _back_to(
                         lambda u, c: show_days(u, c, cb.parse_day(choices(c).get("week", "")))
                     ),
                 ),
             ],
-            CONFIRM: [on(buttons.confirm.pattern, confirmed), on(back, _back_to(show_times))],
+            CONFIRM: [
+                on_tap(buttons.confirm.pattern, confirmed),
+                on_tap(back, _back_to(show_times)),
+            ],
         },
         fallbacks=[
             CommandHandler("book", begin),
             CommandHandler("cancel", aborted),
-            on(buttons.cancel.pattern, aborted),
+            on_tap(buttons.cancel.pattern, aborted),
             CallbackQueryHandler(stale, pattern=buttons.any_pattern),
             MessageHandler(f.ALL & ~f.COMMAND, stale),
         ],

@@ -7,9 +7,7 @@ way never answers these buttons. Every button re-checks what it names.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from typing import Any
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
@@ -30,7 +28,7 @@ from bot.handlers.patient.my_appointments import list_upcoming
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, with_navigation
-from bot.telegram.screens import answered, conversation, show, stale
+from bot.telegram.screens import answered, conversation, on_tap, show, stale
 from domain.actors import check_movable
 from domain.countries import get_country
 from domain.errors import DomainError
@@ -184,29 +182,23 @@ async def aborted(update: Update, context: Context) -> int:
     return END
 
 
-Choice = Callable[[Update, Context], Coroutine[Any, Any, object]]
-
-
 def reschedule_handler() -> ConversationHandler[Context]:
-    def on(pattern: str, callback: Choice) -> CallbackQueryHandler[Context, object]:
-        return CallbackQueryHandler(callback, pattern=pattern)
-
     buttons = cb.RESCHEDULING
     back = buttons.back.pattern
     return conversation(
-        entry_points=[on(cb.MY_RESCHEDULE.pattern, begin)],
+        entry_points=[on_tap(cb.MY_RESCHEDULE.pattern, begin)],
         states={
             DAY: [
-                on(buttons.day.pattern, day_chosen),
-                on(buttons.week.pattern, week_chosen),
-                on(back, back_to_list),
+                on_tap(buttons.day.pattern, day_chosen),
+                on_tap(buttons.week.pattern, week_chosen),
+                on_tap(back, back_to_list),
             ],
-            TIME: [on(buttons.slot.pattern, slot_chosen), on(back, back_to_days)],
-            CONFIRM: [on(buttons.confirm.pattern, confirmed), on(back, back_to_times)],
+            TIME: [on_tap(buttons.slot.pattern, slot_chosen), on_tap(back, back_to_days)],
+            CONFIRM: [on_tap(buttons.confirm.pattern, confirmed), on_tap(back, back_to_times)],
         },
         fallbacks=[
             CommandHandler("cancel", aborted),
-            on(buttons.cancel.pattern, aborted),
+            on_tap(buttons.cancel.pattern, aborted),
             CallbackQueryHandler(stale, pattern=buttons.any_pattern),
         ],
         name="reschedule",

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from domain.actors import Actor, Role, check_visible
+from domain.actors import Actor, Role, check_movable, check_visible
 from domain.availability import Busy, Slot, free_slots, local_window
 from domain.countries import get_country
 from domain.entities import Appointment, Doctor, Patient, Specialty
@@ -108,4 +108,19 @@ async def own_active_appointment(
         doctor = await uow.doctors.get(appointment.doctor_id)
     if not appointment.is_active:
         raise InvalidTransition(f"{appointment.status} is not active")
+    return appointment, doctor
+
+
+async def movable_appointment(
+    deps: Deps, actor: Actor, appointment_id: uuid.UUID
+) -> tuple[Appointment, Doctor]:
+    """An appointment the actor may still move, with its doctor, who must still practise.
+
+    Raises what :func:`own_active_appointment` raises, ``NotFound`` for a doctor no
+    longer active, and ``CancellationWindowClosed`` when the visit is too close.
+    """
+    appointment, doctor = await own_active_appointment(deps, actor, appointment_id)
+    if doctor is None or not doctor.active:
+        raise NotFound("doctor")
+    check_movable(actor, appointment, deps.clock.now())
     return appointment, doctor

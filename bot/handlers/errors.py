@@ -13,7 +13,7 @@ from enum import Enum, auto
 from telegram import Update
 
 from bot.telegram.context import Context
-from bot.telegram.screens import show
+from bot.telegram.screens import show, stale
 from domain.errors import DomainError
 
 
@@ -42,6 +42,8 @@ REPLIES: dict[str, Reply] = {
     "patient_overlap": Reply("book.overlap", Then.PICK_AGAIN),
     "invalid_name": Reply("reg.bad_name", Then.SAY),
     "invalid_phone": Reply("reg.bad_phone", Then.SAY),
+    # At the last step of registration only the shared phone is new.
+    "register:invalid_input": Reply("reg.bad_phone", Then.SAY),
 }
 
 
@@ -62,7 +64,7 @@ async def tell(update: Update, context: Context, reply: Reply) -> None:
     text = context.t(reply.key)
     query = update.callback_query
     if reply.then is Then.STALE and query is not None:
-        await query.answer(text, show_alert=True)
+        await stale(update, context)
         return
     if query is not None and not context.answered:
         await query.answer()

@@ -40,10 +40,18 @@ def conversation(**kwargs: Any) -> ConversationHandler[Context]:
 
 
 async def stale(update: Update, context: Context) -> None:
-    """A button this step does not expect: refuse politely and stay where we are."""
+    """A button this step does not expect: refuse politely and stay where we are.
+
+    A tap already answered (its spinner stopped) cannot take an alert any more, so the
+    refusal then comes as a message.
+    """
     t = context.t
-    if update.callback_query:
-        await update.callback_query.answer(t("button.stale"), show_alert=True)
+    query = update.callback_query
+    if query is not None and not context.answered:
+        context.answered = True
+        await query.answer(t("button.stale"), show_alert=True)
+    elif query is not None and query.message is not None:
+        await context.bot.send_message(query.message.chat.id, t("button.stale"))
     elif update.effective_message:
         await update.effective_message.reply_text(t("text.unexpected"))
 

@@ -154,3 +154,20 @@ async def test_forged_buttons_get_a_polite_refusal_and_change_nothing(
     [unchanged] = await clinic.appointments()
     assert unchanged.status == Status.REGISTERED
     assert len(await clinic.appointments()) == 1
+
+
+async def test_a_forged_specialty_tapped_mid_booking_is_refused_and_the_booking_goes_on(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    ana = api.person("Ana")
+    await clinic.register(ana.user_id)
+    await ana.send("/book")
+    await ana.wait_for("Elige una especialidad")
+
+    await ana.tap_data("bk:s:999")
+    refusal = await ana.wait_for("ya no es válido")
+    await ana.tap("Cardiología")
+    await ana.wait_for("Elige un médico")
+
+    assert not any("Algo salió mal" in m.text for m in ana.messages)
+    assert refusal.text

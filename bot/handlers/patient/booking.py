@@ -31,7 +31,7 @@ from bot.handlers.calendar import (
     slots_between,
     week_chosen,
 )
-from bot.handlers.errors import Then, reply_for
+from bot.handlers.errors import Then, reply_for, tell
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.screens import answered, conversation, on_tap, show, stale
@@ -115,7 +115,7 @@ async def confirmed(update: Update, context: Context) -> int | None:
         reply = reply_for("book", error)
         if reply.then is Then.PICK_AGAIN:
             return await show_times(update, context, t(reply.key))
-        await stale(update, context)
+        await tell(update, context, reply)
         return END
     zone = get_country(appointment.country).timezone
     await show(

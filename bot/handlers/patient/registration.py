@@ -20,6 +20,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.handlers.errors import reply_for, tell
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns
@@ -118,8 +119,8 @@ async def name_given(update: Update, context: Context) -> int:
     assert update.effective_message
     try:
         draft(context)["name"] = clean_full_name(update.effective_message.text or "")
-    except InvalidInput:
-        await update.effective_message.reply_text(context.t("reg.bad_name"))
+    except InvalidInput as error:
+        await tell(update, context, reply_for("register", error))
         return NAME
     return await ask_next(update, context)
 
@@ -175,8 +176,8 @@ async def contact_shared(update: Update, context: Context) -> int:
     )
     try:
         patient = await register(context.deps, await context.actor(), command)
-    except InvalidInput:
-        await message.reply_text(t("reg.bad_phone"))
+    except InvalidInput as error:
+        await tell(update, context, reply_for("register", error))
         return PHONE
     context.state.pop("reg", None)
     context.forget_actor()

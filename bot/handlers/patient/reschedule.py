@@ -29,10 +29,9 @@ from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, with_navigation
 from bot.telegram.screens import answered, conversation, on_tap, show, stale
-from domain.actors import check_movable
 from domain.countries import get_country
 from domain.errors import DomainError
-from domain.queries import own_active_appointment
+from domain.queries import movable_appointment
 from domain.usecases.reschedule import RescheduleCommand, reschedule
 
 FLOW = cb.RESCHEDULING.flow
@@ -46,13 +45,10 @@ async def begin(update: Update, context: Context) -> int:
     if appointment_id is None:
         await query.answer(t("button.stale"), show_alert=True)
         return END
-    actor = await context.actor()
     try:
-        appointment, doctor = await own_active_appointment(context.deps, actor, appointment_id)
-        if doctor is None or not doctor.active:
-            await query.answer(t("button.stale"), show_alert=True)
-            return END
-        check_movable(actor, appointment, context.deps.clock.now())
+        appointment, doctor = await movable_appointment(
+            context.deps, await context.actor(), appointment_id
+        )
     except DomainError as error:
         await tell(update, context, reply_for("reschedule", error))
         return END
@@ -135,10 +131,7 @@ async def confirmed(update: Update, context: Context) -> int | None:
         if reply.then is Then.PICK_AGAIN:
             return await show_times(update, context, t(reply.key), FLOW)
         context.state.pop(FLOW, None)
-        if reply.then is Then.STALE:
-            await stale(update, context)
-        else:
-            await tell(update, context, reply)
+        await tell(update, context, reply)
         return END
     zone = get_country(appointment.country).timezone
     text = t(

@@ -7,14 +7,12 @@ runs on a :class:`DemoClock` over that clock, which the page can skip ahead.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 
 from aiohttp import web
 from pydantic import SecretStr
 
-from bot.app import BotRuntime
+from bot.app import BotRuntime, serve_until_stopped
 from bot.errors import StartupError
 from bot.logs import configure_logging
 from bot.sandbox.demo.app import init_app, serve_hosts
@@ -121,13 +119,9 @@ async def run_sandbox(settings: Settings, *, announce: str) -> None:
     configure_logging(level, settings.log_format)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     sandbox = Sandbox(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    try:
+
+    async def start() -> None:
         await sandbox.start()
         print(f"{announce}; open {sandbox.url}", flush=True)  # noqa: T201 -- the one line
-        await stop.wait()
-    finally:
-        await sandbox.stop()
+
+    await serve_until_stopped(start, sandbox.stop)

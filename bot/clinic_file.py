@@ -156,7 +156,7 @@ class DoctorModel(_Model):
     specialties: Annotated[list[Code], Field(min_length=1)]
     visit_minutes: Annotated[int, Field(ge=5, le=480)] = 30
     hours: dict[Day, Annotated[DayModel, BeforeValidator(_day)]] = {}
-    off: list[Annotated[OffModel, BeforeValidator(_off)]] = []
+    time_off: list[Annotated[OffModel, BeforeValidator(_off)]] = []
 
     @model_validator(mode="after")
     def _placed(self) -> DoctorModel:
@@ -230,6 +230,8 @@ def _message(error: Any) -> str:
         return "is missing"
     if error["type"] == "extra_forbidden":
         return "is not a field medbot knows"
+    if error["type"] == "too_short":
+        return f"needs at least {error['ctx']['min_length']}"
     if error["type"] == "string_too_long":
         return f"is too long (at most {error['ctx']['max_length']} characters)"
     return str(error["msg"])
@@ -318,7 +320,7 @@ def _spec(model: ClinicModel) -> ClinicSpec:
                     )
                     for day, h in d.hours.items()
                 },
-                time_off=tuple(_time_off(off, zone) for off in d.off),
+                time_off=tuple(_time_off(off, zone) for off in d.time_off),
             )
         )
     return ClinicSpec(
@@ -394,7 +396,7 @@ def _doctor(d: DoctorSpec, zone: ZoneInfo) -> dict[str, Any]:
     found["visit_minutes"] = int(d.visit.total_seconds() // 60)
     found["hours"] = {DAYS[day - 1]: _hours(h) for day, h in sorted(d.weekly.items())}
     if d.time_off:
-        found["off"] = [_span(t, zone) for t in d.time_off]
+        found["time_off"] = [_span(t, zone) for t in d.time_off]
     return found
 
 

@@ -14,8 +14,8 @@ from domain.errors import SlotTaken
 from domain.notifications import Kind, Notification
 from domain.ports import (
     AppointmentRepository,
-    Deps,
     ClinicRepository,
+    Deps,
     DoctorRepository,
     LocationRepository,
     NotificationRepository,

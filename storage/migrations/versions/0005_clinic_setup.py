@@ -44,7 +44,11 @@ def upgrade() -> None:
     else:
         op.add_column("doctors", sa.Column("location_id", sa.Integer(), nullable=True))
         op.create_foreign_key(
-            op.f("fk_doctors_location_id_locations"), "doctors", "locations", ["location_id"], ["id"]
+            op.f("fk_doctors_location_id_locations"),
+            "doctors",
+            "locations",
+            ["location_id"],
+            ["id"],
         )
 
 

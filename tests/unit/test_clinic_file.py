@@ -153,3 +153,14 @@ def test_a_written_file_reads_back_as_the_same_clinic() -> None:
     spec = parse_clinic(GOOD, "clinic.yaml")
 
     assert parse_clinic(dump_clinic(spec), "export.yaml") == spec
+
+
+def test_the_readmes_example_is_a_valid_clinic_file() -> None:
+    readme = (DEMO_FILE.parents[2] / "README.md").read_text()
+    section = readme.split("## Setting the clinic up")[1]
+    example = section.split("```yaml\n")[1].split("```")[0]
+
+    spec = parse_clinic(example, "README.md")
+
+    assert [d.name for d in spec.doctors] == ["Dra. Lucía Quispe", "Dr. Jorge Huamán"]
+    assert len(spec.doctors[0].time_off) == 3

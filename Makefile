@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	@if $(BIN)/python -c 'import sys; from bot.settings import load_settings; \
 	    sys.exit(0 if load_settings().telegram_bot_token else 1)' 2>/dev/null; then \
-	  $(BIN)/medbot db upgrade && $(BIN)/medbot seed-demo && exec $(BIN)/medbot run; \
+	  $(BIN)/medbot db upgrade && exec $(BIN)/medbot run; \
 	else \
 	  exec $(BIN)/medbot sandbox; \
 	fi

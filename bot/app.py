@@ -34,6 +34,7 @@ from bot.workers.outbox_sender import OutboxSender, SenderSettings
 from domain.clock import SystemClock
 from domain.countries import all_countries
 from domain.ports import Clock, Deps, UnitOfWork
+from domain.queries import booking_is_open
 from storage.directory_cache import DirectoryCache
 from storage.outbox import OutboxStore
 from storage.telegram_state import TelegramStateStore
@@ -121,6 +122,12 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     )
     app[ENGINE] = engine
     app[DEPS] = build_deps(engine, launch.clock, launch.settings.reminder_override)
+    if not await booking_is_open(app[DEPS]):
+        log.warning(
+            "clinic_not_set_up",
+            hint="no doctors yet, so booking is closed: run `medbot clinic import FILE` "
+            "(README: Setting the clinic up)",
+        )
     yield
     await engine.dispose()
 

@@ -1,5 +1,5 @@
-"""The ``medbot`` command: ``db upgrade``, ``seed-demo``, ``run``, ``dispatch``, ``sandbox``
-and more."""
+"""The ``medbot`` command: ``db upgrade``, ``clinic import``, ``run``, ``dispatch``,
+``sandbox`` and more."""
 
 from __future__ import annotations
 
@@ -7,14 +7,19 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from bot.app import run
+from bot.app import build_deps, run
+from bot.clinic_file import ClinicFileError, dump_clinic, read_clinic_file
 from bot.database import open_database, upgrade_database
 from bot.demo_clinic import seed_demo
 from bot.errors import StartupError
 from bot.sandbox.demo.launch import run_sandbox
 from bot.settings import Settings, SettingsError, load_settings
+from domain.actors import SYSTEM
+from domain.clinic_setup import Change
 from domain.clock import SystemClock
+from domain.usecases.clinic_import import ImportCommand, clinic_spec, import_clinic
 from storage.outbox import OutboxStore
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -41,6 +46,24 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("seed-demo", help="create the demo clinic (idempotent)").set_defaults(
         handler=_seed_demo
     )
+    clinic = commands.add_parser("clinic", help="set the clinic up from a file, or export it")
+    clinic_commands = clinic.add_subparsers(required=True, metavar="ACTION")
+    importing = clinic_commands.add_parser(
+        "import", help="apply a clinic set-up file (idempotent; nothing is ever deleted)"
+    )
+    importing.add_argument("file", type=Path, metavar="FILE")
+    importing.add_argument(
+        "--dry-run", action="store_true", help="show what would change, change nothing"
+    )
+    importing.add_argument(
+        "--prune", action="store_true", help="deactivate doctors the file does not name"
+    )
+    importing.set_defaults(handler=_clinic_import)
+    exporting = clinic_commands.add_parser(
+        "export", help="write the current clinic as a set-up file (to stdout without FILE)"
+    )
+    exporting.add_argument("file", type=Path, nargs="?", metavar="FILE")
+    exporting.set_defaults(handler=_clinic_export)
     commands.add_parser("run", help="run the bot").set_defaults(handler=_run)
     commands.add_parser(
         "dispatch", help="only deliver notifications: another worker beside `medbot run`"
@@ -72,6 +95,55 @@ async def _seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
         f"medbot: demo clinic ready ({report.specialties_added} specialties and "
         f"{report.doctors_added} doctors added)"
     )
+    return 0
+
+
+async def _clinic_import(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        spec = read_clinic_file(args.file)
+    except OSError as error:
+        raise StartupError(f"cannot read {args.file}: {error.strerror}") from None
+    except ClinicFileError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)  # noqa: T201
+        print(f"medbot: {args.file} is not valid; nothing was applied", file=sys.stderr)  # noqa: T201
+        return 2
+    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    try:
+        command = ImportCommand(spec, dry_run=args.dry_run, prune=args.prune)
+        changes = await import_clinic(build_deps(engine, SystemClock()), SYSTEM, command)
+    finally:
+        await engine.dispose()
+    for change in changes:
+        print(_describe(change))  # noqa: T201
+    if not changes:
+        print(f"medbot: {args.file}: no change")  # noqa: T201
+    elif args.dry_run:
+        print(f"medbot: {args.file}: {len(changes)} changes; dry run, nothing applied")  # noqa: T201
+    else:
+        print(f"medbot: {args.file}: {len(changes)} changes applied")  # noqa: T201
+    return 0
+
+
+def _describe(change: Change) -> str:
+    fields = f" ({', '.join(change.fields)})" if change.fields else ""
+    return f"{change.action:<10} {change.kind} {change.key}{fields}"
+
+
+async def _clinic_export(settings: Settings, args: argparse.Namespace) -> int:
+    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    try:
+        text = dump_clinic(await clinic_spec(build_deps(engine, SystemClock())))
+    finally:
+        await engine.dispose()
+    if args.file is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise StartupError(f"cannot write {args.file}: {error.strerror}") from None
+    print(f"medbot: clinic written to {args.file}")  # noqa: T201
     return 0
 
 

@@ -1,34 +1,23 @@
-"""The demo clinic: PE and CL, three specialties each, two doctors per specialty."""
+"""The demo clinic: ``bot/clinics/demo.yaml``, a set-up file like any clinic's.
+
+PE and CL, two doctors per specialty; the sandbox and the tests rely on its doctors'
+order (their ids) and names.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import time
+from pathlib import Path
 
-from domain.entities import Doctor, Specialty
-from domain.ports import UnitOfWork
-from domain.schedule import TimeRange, weekdays_plan
+from bot.clinic_file import read_clinic_file
+from domain.actors import SYSTEM
+from domain.clinic_setup import Action, Change
+from domain.clock import SystemClock
+from domain.ports import Deps, UnitOfWork
+from domain.usecases.clinic_import import ImportCommand, import_clinic
 
-SPECIALTIES = (
-    ("general", "Medicina general", "General medicine"),
-    ("cardiology", "Cardiología", "Cardiology"),
-    ("pediatrics", "Pediatría", "Paediatrics"),
-    ("dermatology", "Dermatología", "Dermatology"),
-)
-
-DOCTORS: dict[str, dict[str, tuple[str, str]]] = {
-    "PE": {
-        "general": ("Dra. Lucía Quispe", "Dr. Jorge Huamán"),
-        "cardiology": ("Dr. Martín Salazar", "Dra. Rosa Mendoza"),
-        "pediatrics": ("Dra. Carmen Flores", "Dr. Luis Paredes"),
-    },
-    "CL": {
-        "general": ("Dra. Javiera Soto", "Dr. Matías Rojas"),
-        "cardiology": ("Dr. Felipe Contreras", "Dra. Camila Muñoz"),
-        "dermatology": ("Dra. Valentina Díaz", "Dr. Benjamín Pérez"),
-    },
-}
+DEMO_FILE = Path(__file__).parent / "clinics" / "demo.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,23 +27,15 @@ class SeedReport:
 
 
 async def seed_demo(make_uow: Callable[[], UnitOfWork]) -> SeedReport:
-    """Create what is missing of the demo clinic; running it twice adds nothing."""
-    plan = weekdays_plan(time(9), time(18), TimeRange(time(13), time(14)))
-    added_specialties = added_doctors = 0
-    async with make_uow() as uow:
-        ids: dict[str, int] = {}
-        for code, name_es, name_en in SPECIALTIES:
-            specialty = await uow.specialties.get_by_code(code)
-            if specialty is None:
-                specialty = await uow.specialties.add(Specialty(None, code, name_es, name_en))
-                added_specialties += 1
-            ids[code] = specialty.id or 0
-        for country, by_specialty in DOCTORS.items():
-            existing = {d.full_name for d in await uow.doctors.list_for(country)}
-            for code, names in by_specialty.items():
-                for name in names:
-                    if name not in existing:
-                        await uow.doctors.add(Doctor(None, name, country, (ids[code],), plan))
-                        added_doctors += 1
-        await uow.commit()
-    return SeedReport(added_specialties, added_doctors)
+    """Import the demo clinic's file; running it twice adds nothing."""
+
+    def uow(*, read_only: bool = False) -> UnitOfWork:  # noqa: ARG001 (one write, no reads)
+        return make_uow()
+
+    deps = Deps(uow=uow, clock=SystemClock())
+    changes = await import_clinic(deps, SYSTEM, ImportCommand(read_clinic_file(DEMO_FILE)))
+    return SeedReport(_created(changes, "specialty"), _created(changes, "doctor"))
+
+
+def _created(changes: list[Change], kind: str) -> int:
+    return sum(1 for c in changes if c.action is Action.CREATE and c.kind == kind)

@@ -1,4 +1,4 @@
-"""Specialties, doctors, patients and appointments."""
+"""The clinic, its locations, specialties, doctors, patients and appointments."""
 
 from __future__ import annotations
 
@@ -14,6 +14,29 @@ DEFAULT_SLOT = timedelta(minutes=30)
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read aloud
 #: How a history entry for a move begins: "rescheduled from <old start, UTC ISO 8601>".
 RESCHEDULED_REASON = "rescheduled from"
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicProfile:
+    """The one clinic a medbot serves: its name and the admins the set-up file names."""
+
+    name: str
+    #: Telegram ids of the admins named in the set-up file (roles come later).
+    admin_telegram_ids: tuple[int, ...] = ()
+
+
+@dataclass(slots=True)
+class Location:
+    """A place where doctors see patients; ``code`` is how the set-up file names it."""
+
+    id: int | None
+    code: str
+    name: str
+    country: str
+    address: str
+    phone: str
+    #: An IANA zone when the location's differs from its country's, else None.
+    timezone: str | None = None
 
 
 @dataclass(slots=True)
@@ -37,6 +60,7 @@ class Doctor:
     slot_length: timedelta = DEFAULT_SLOT
     telegram_user_id: int | None = None
     active: bool = True
+    location_id: int | None = None
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
-from domain.entities import Appointment, Doctor, Patient, Specialty
+from domain.entities import Appointment, ClinicProfile, Doctor, Location, Patient, Specialty
 from domain.notifications import Kind, Notification
 
 
@@ -22,16 +22,45 @@ class Clock(Protocol):
         ...
 
 
+class ClinicRepository(Protocol):
+    """The clinic's one row: its name and the admins its set-up file names."""
+
+    async def get(self) -> ClinicProfile | None: ...
+    async def save(self, profile: ClinicProfile) -> None: ...
+
+
+class LocationRepository(Protocol):
+    async def add(self, location: Location) -> Location: ...
+    async def save(self, location: Location) -> None: ...
+    async def list_all(self) -> list[Location]:
+        """Every location, by id."""
+        ...
+
+
 class SpecialtyRepository(Protocol):
     async def add(self, specialty: Specialty) -> Specialty: ...
+    async def save(self, specialty: Specialty) -> None:
+        """Store a specialty's changed names (the code is its identity)."""
+        ...
+
     async def get_by_code(self, code: str) -> Specialty | None: ...
     async def list_for_country(self, country: str) -> list[Specialty]: ...
+    async def list_all(self) -> list[Specialty]:
+        """Every specialty, offered anywhere or not, by id."""
+        ...
 
 
 class DoctorRepository(Protocol):
     async def add(self, doctor: Doctor) -> Doctor: ...
+    async def save(self, doctor: Doctor) -> None:
+        """Store every field of an existing doctor, its specialties included."""
+        ...
+
     async def get(self, doctor_id: int) -> Doctor | None: ...
     async def list_for(self, country: str, specialty_id: int | None = None) -> list[Doctor]: ...
+    async def list_all(self) -> list[Doctor]:
+        """Every doctor, active or not, by id."""
+        ...
 
 
 class PatientRepository(Protocol):
@@ -110,6 +139,8 @@ class UnitOfWork(Protocol):
     transaction took the same doctor's slot first.
     """
 
+    clinic: ClinicRepository
+    locations: LocationRepository
     specialties: SpecialtyRepository
     doctors: DoctorRepository
     patients: PatientRepository

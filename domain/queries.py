@@ -35,6 +35,12 @@ async def identify_patient(deps: Deps, telegram_user_id: int) -> tuple[Actor, Pa
     return Actor(Role.GUEST, None, telegram_user_id), None
 
 
+async def booking_is_open(deps: Deps) -> bool:
+    """Whether any doctor is active; with none, the clinic has not been set up yet."""
+    async with deps.uow(read_only=True) as uow:
+        return any(d.active for d in await uow.doctors.list_all())
+
+
 async def specialties_in(deps: Deps, country: str) -> list[Specialty]:
     async with deps.uow(read_only=True) as uow:
         return await uow.specialties.list_for_country(country)

@@ -83,8 +83,15 @@ class CachedSpecialties:
         self._after_commit(self._cache.clear)
         return await self._inner.add(specialty)
 
+    async def save(self, specialty: Specialty) -> None:
+        self._after_commit(self._cache.clear)
+        await self._inner.save(specialty)
+
     async def get_by_code(self, code: str) -> Specialty | None:
         return await self._inner.get_by_code(code)
+
+    async def list_all(self) -> list[Specialty]:
+        return await self._inner.list_all()
 
     async def list_for_country(self, country: str) -> list[Specialty]:
         return await self._cache.specialties(country, lambda: self._inner.list_for_country(country))
@@ -102,8 +109,15 @@ class CachedDoctors:
         self._after_commit(self._cache.clear)
         return await self._inner.add(doctor)
 
+    async def save(self, doctor: Doctor) -> None:
+        self._after_commit(self._cache.clear)
+        await self._inner.save(doctor)
+
     async def get(self, doctor_id: int) -> Doctor | None:
         return await self._inner.get(doctor_id)
+
+    async def list_all(self) -> list[Doctor]:
+        return await self._inner.list_all()
 
     async def list_for(self, country: str, specialty_id: int | None = None) -> list[Doctor]:
         return await self._cache.doctors(

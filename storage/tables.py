@@ -38,6 +38,28 @@ ACTIVE_VALUES = sorted(s.value for s in ACTIVE_STATUSES)
 #: Name of the partial unique index that forbids double booking.
 SLOT_INDEX = "uq_appointments_doctor_slot_active"
 
+#: The clinic itself: one row (id 1) with its name and the admins its set-up file names.
+clinic = Table(
+    "clinic",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("admin_telegram_ids", JSON, nullable=False),
+    CheckConstraint("id = 1", name="one_row"),
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("address", String(300), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("timezone", String(64)),
+)
+
 specialties = Table(
     "specialties",
     metadata,
@@ -57,6 +79,7 @@ doctors = Table(
     Column("plan", JSON, nullable=False),
     Column("telegram_user_id", BigInteger, unique=True),
     Column("active", Boolean, nullable=False),
+    Column("location_id", ForeignKey("locations.id")),
 )
 
 doctor_specialties = Table(

@@ -14,14 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from domain.errors import SlotTaken
 from domain.ports import (
     AppointmentRepository,
+    ClinicRepository,
     DoctorRepository,
     LanguageRepository,
+    LocationRepository,
     NotificationRepository,
     PatientRepository,
     SpecialtyRepository,
 )
 from storage.appointments import SqlAppointments, is_slot_conflict
-from storage.clinic import SqlDoctors, SqlSpecialties
+from storage.clinic import SqlClinic, SqlDoctors, SqlLocations, SqlSpecialties
 from storage.directory_cache import CachedDoctors, CachedSpecialties, DirectoryCache
 from storage.engine import read_only, write_turn
 from storage.languages import SqlLanguages
@@ -38,6 +40,8 @@ class SqlUnitOfWork:
     committed, and are dropped if it is not (the directory cache clears this way).
     """
 
+    clinic: ClinicRepository
+    locations: LocationRepository
     specialties: SpecialtyRepository
     doctors: DoctorRepository
     patients: PatientRepository
@@ -79,6 +83,8 @@ class SqlUnitOfWork:
                 await self._leave_turn()
             raise
         self._conn = conn
+        self.clinic = SqlClinic(conn)
+        self.locations = SqlLocations(conn)
         self.specialties = SqlSpecialties(conn)
         self.doctors = SqlDoctors(conn)
         if self._directory is not None:

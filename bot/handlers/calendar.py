@@ -16,6 +16,7 @@ from domain.countries import all_countries, get_country
 from domain.queries import (
     DoctorSlot,
     SlotQuery,
+    booking_is_open,
     doctors_for,
     open_slots,
     specialties_in,
@@ -40,6 +41,9 @@ def choices(context: Context, flow: str = "bk") -> dict[str, Any]:
 
 async def begin(update: Update, context: Context) -> int:
     t = context.t
+    if not await booking_is_open(context.deps):
+        await show(update, t("book.not_open"))
+        return END
     patient = await context.patient()
     if patient is None:
         await show(update, t("reg.needed"))

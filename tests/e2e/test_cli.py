@@ -103,3 +103,60 @@ def test_the_notifications_command_shows_counts_and_requeues_dead_ones(tmp_path:
     assert "requeued 1 dead notifications" in after.stdout
     assert "queued  1" in after.stdout
     assert "oldest due  20" in after.stdout
+
+
+def test_a_clinic_file_imports_once_and_its_export_imports_back_as_no_change(
+    tmp_path: Path,
+) -> None:
+    demo = Path(__file__).parents[2] / "bot" / "clinics" / "demo.yaml"
+    assert medbot(tmp_path, "db", "upgrade").returncode == 0
+
+    planned = medbot(tmp_path, "clinic", "import", str(demo), "--dry-run")
+    with sqlite3.connect(tmp_path / "data" / "medbot.db") as db:
+        after_dry_run = db.execute("SELECT count(*) FROM doctors").fetchone()[0]
+    applied = medbot(tmp_path, "clinic", "import", str(demo))
+    exported = medbot(tmp_path, "clinic", "export", "clinic.yaml")
+    again = medbot(tmp_path, "clinic", "import", "clinic.yaml", "--dry-run", "--prune")
+
+    assert [r.returncode for r in (planned, applied, exported, again)] == [0, 0, 0, 0]
+    assert "create     doctor Dra. Javiera Soto (CL)" in planned.stdout
+    assert "dry run, nothing applied" in planned.stdout
+    assert after_dry_run == 0
+    assert "19 changes applied" in applied.stdout
+    assert again.stdout.strip() == "medbot: clinic.yaml: no change"
+
+
+def test_pruning_deactivates_the_doctors_a_file_leaves_out(tmp_path: Path) -> None:
+    demo = Path(__file__).parents[2] / "bot" / "clinics" / "demo.yaml"
+    assert medbot(tmp_path, "db", "upgrade").returncode == 0
+    assert medbot(tmp_path, "clinic", "import", str(demo)).returncode == 0
+    without_perez = demo.read_text().split("  - name: Dr. Benjamín Pérez")[0]
+    (tmp_path / "clinic.yaml").write_text(without_perez)
+
+    kept = medbot(tmp_path, "clinic", "import", "clinic.yaml")
+    pruned = medbot(tmp_path, "clinic", "import", "clinic.yaml", "--prune")
+
+    assert kept.stdout.strip() == "medbot: clinic.yaml: no change"
+    assert "deactivate doctor Dr. Benjamín Pérez (CL)" in pruned.stdout
+    with sqlite3.connect(tmp_path / "data" / "medbot.db") as db:
+        inactive = db.execute("SELECT id FROM doctors WHERE NOT active").fetchall()
+    assert inactive == [(12,)]
+
+
+def test_an_invalid_clinic_file_names_file_line_and_field_and_applies_nothing(
+    tmp_path: Path,
+) -> None:
+    demo = Path(__file__).parents[2] / "bot" / "clinics" / "demo.yaml"
+    assert medbot(tmp_path, "db", "upgrade").returncode == 0
+    broken = demo.read_text().replace("specialties: [dermatology]", "specialties: [derma]", 1)
+    (tmp_path / "clinic.yaml").write_text(broken.replace("country: CL", "country: Chile"))
+
+    result = medbot(tmp_path, "clinic", "import", "clinic.yaml")
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        'clinic.yaml:18: locations[1].country: "Chile" is not a country medbot knows (CL, PE)',
+        "medbot: clinic.yaml is not valid; nothing was applied",
+    ]
+    with sqlite3.connect(tmp_path / "data" / "medbot.db") as db:
+        assert db.execute("SELECT count(*) FROM specialties").fetchone()[0] == 0

@@ -17,6 +17,7 @@ from bot.database import prepare_demo_database
 from bot.sandbox.standin import BotApiStandIn, Person
 from domain.notifications import Kind, Notification
 from storage.engine import create_engine
+from storage.migrate import upgrade
 from storage.outbox import OutboxStore
 
 
@@ -124,4 +125,40 @@ async def test_medbot_dispatch_shares_the_outbox_with_medbot_run_and_never_polls
     assert polls, "the run worker polls"
     assert all(r.status == 200 for r in polls), "no 409 Conflict: one caller of getUpdates"
     assert len(api.journal.calls("setMyCommands")) == 3  # menus published once, by `run`
+    api.assert_no_violations()
+
+
+async def test_medbot_run_on_an_empty_clinic_says_how_to_set_it_up_and_keeps_booking_closed(
+    api: BotApiStandIn, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
+    await upgrade(url)
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "TELEGRAM_FILE_BASE_URL": api.base_file_url,
+        "DATABASE_URL": url,
+        "HTTP_PORT": "0",
+        "LOG_FORMAT": "json",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        ana = api.person("Ana", language_code="es")
+        john = api.person("John", language_code="en")
+        await ana.send("/book")
+        await john.send("/book")
+        await ana.wait_for("Todavía no se pueden reservar citas", timeout=20)
+        await john.wait_for("Booking is not open yet", timeout=20)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+
+    assert process.returncode == 0
+    hints = [line for line in stderr.splitlines() if b"clinic_not_set_up" in line]
+    assert len(hints) == 1
+    assert b"medbot clinic import FILE" in hints[0]
     api.assert_no_violations()

@@ -9,13 +9,15 @@ from datetime import UTC, datetime, time, timedelta
 from types import TracebackType
 from typing import Self
 
-from domain.entities import Appointment, Doctor, Patient, Specialty
+from domain.entities import Appointment, ClinicProfile, Doctor, Location, Patient, Specialty
 from domain.errors import SlotTaken
 from domain.notifications import Kind, Notification
 from domain.ports import (
     AppointmentRepository,
+    ClinicRepository,
     Deps,
     DoctorRepository,
+    LocationRepository,
     NotificationRepository,
     PatientRepository,
     SpecialtyRepository,
@@ -39,6 +41,8 @@ class FakeClock:
 
 @dataclass
 class FakeDatabase:
+    clinic: ClinicProfile | None = None
+    locations: dict[int, Location] = field(default_factory=dict)
     specialties: dict[int, Specialty] = field(default_factory=dict)
     doctors: dict[int, Doctor] = field(default_factory=dict)
     patients: dict[int, Patient] = field(default_factory=dict)
@@ -50,6 +54,33 @@ class FakeDatabase:
     languages: dict[int, str] = field(default_factory=dict)
 
 
+class _Clinic:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    async def get(self) -> ClinicProfile | None:
+        return self.db.clinic
+
+    async def save(self, profile: ClinicProfile) -> None:
+        self.db.clinic = profile
+
+
+class _Locations:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    async def add(self, location: Location) -> Location:
+        stored = replace(location, id=len(self.db.locations) + 1)
+        self.db.locations[stored.id or 0] = stored
+        return replace(stored)
+
+    async def save(self, location: Location) -> None:
+        self.db.locations[location.id or 0] = replace(location)
+
+    async def list_all(self) -> list[Location]:
+        return [replace(v) for _, v in sorted(self.db.locations.items())]
+
+
 class _Specialties:
     def __init__(self, db: FakeDatabase) -> None:
         self.db = db
@@ -59,8 +90,14 @@ class _Specialties:
         self.db.specialties[stored.id or 0] = stored
         return stored
 
+    async def save(self, specialty: Specialty) -> None:
+        self.db.specialties[specialty.id or 0] = replace(specialty)
+
     async def get_by_code(self, code: str) -> Specialty | None:
         return next((s for s in self.db.specialties.values() if s.code == code), None)
+
+    async def list_all(self) -> list[Specialty]:
+        return [replace(v) for _, v in sorted(self.db.specialties.items())]
 
     async def list_for_country(self, country: str) -> list[Specialty]:
         ids = {i for d in self.db.doctors.values() if d.country == country for i in d.specialty_ids}
@@ -76,8 +113,14 @@ class _Doctors:
         self.db.doctors[stored.id or 0] = stored
         return stored
 
+    async def save(self, doctor: Doctor) -> None:
+        self.db.doctors[doctor.id or 0] = replace(doctor)
+
     async def get(self, doctor_id: int) -> Doctor | None:
         return self.db.doctors.get(doctor_id)
+
+    async def list_all(self) -> list[Doctor]:
+        return [replace(v) for _, v in sorted(self.db.doctors.items())]
 
     async def list_for(self, country: str, specialty_id: int | None = None) -> list[Doctor]:
         return [
@@ -184,6 +227,8 @@ class _Languages:
 class FakeUnitOfWork:
     """Changes to appointments become visible only on commit, like a transaction."""
 
+    clinic: ClinicRepository
+    locations: LocationRepository
     specialties: SpecialtyRepository
     doctors: DoctorRepository
     patients: PatientRepository
@@ -192,6 +237,8 @@ class FakeUnitOfWork:
 
     def __init__(self, db: FakeDatabase) -> None:
         self.db = db
+        self.clinic = _Clinic(db)
+        self.locations = _Locations(db)
         self._pending: dict[uuid.UUID, Appointment] = {}
         self.specialties = _Specialties(db)
         self.doctors = _Doctors(db)

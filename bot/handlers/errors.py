@@ -42,6 +42,10 @@ REPLIES: dict[str, Reply] = {
     "patient_overlap": Reply("book.overlap", Then.PICK_AGAIN),
     "invalid_name": Reply("reg.bad_name", Then.SAY),
     "invalid_phone": Reply("reg.bad_phone", Then.SAY),
+    "invitation_unknown": Reply("invite.unknown", Then.SAY),
+    "invitation_expired": Reply("invite.expired", Then.SAY),
+    "invitation_used": Reply("invite.used", Then.SAY),
+    "accept:not_allowed": Reply("invite.other_doctor", Then.SAY),
 }
 
 

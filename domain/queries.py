@@ -17,7 +17,7 @@ from domain.countries import get_country
 from domain.entities import Appointment, Doctor, Patient, Specialty
 from domain.errors import InvalidTransition, NotAllowed, NotFound
 from domain.ports import Deps
-from domain.staff import Identity
+from domain.staff import Identity, StaffGrant, StaffRole
 
 
 async def identify(deps: Deps, telegram_user_id: int) -> Actor:
@@ -126,3 +126,13 @@ async def audit_trail(deps: Deps, actor: Actor, where: AuditFilter) -> list[Audi
         raise NotAllowed("only admins read the audit")
     async with deps.uow(read_only=True) as uow:
         return await uow.audit.latest(where)
+
+
+async def staff_members(deps: Deps, actor: Actor, role: StaffRole) -> list[StaffGrant]:
+    """The grants of ``role`` in force (admins from the database, linked doctors with
+    the doctor each is), oldest first: for admins only. ``deps.admin_ids`` are not
+    listed; they are the operator's setting."""
+    if actor.role not in (Role.ADMIN, Role.SYSTEM):
+        raise NotAllowed("only admins list the staff")
+    async with deps.uow(read_only=True) as uow:
+        return await uow.staff.active(role)

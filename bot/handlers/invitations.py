@@ -7,8 +7,13 @@ from telegram import Update
 from bot.handlers.errors import reply_for, tell
 from bot.telegram.context import Context
 from domain.errors import DomainError
-from domain.staff import StaffRole
+from domain.staff import StaffRole, deep_link
 from domain.usecases.invitations import accept_invitation
+
+
+def invitation_link(context: Context, token: str) -> str:
+    """The link to send the invitee: ``https://t.me/<this bot>?start=<token>``."""
+    return deep_link(context.bot.username, token)
 
 
 async def accept(update: Update, context: Context, token: str) -> None:

@@ -15,7 +15,7 @@ from domain.errors import (
     NotAllowed,
     NotFound,
 )
-from domain.queries import identify, identity
+from domain.queries import identify, identity, staff_members
 from domain.staff import StaffRole, token_hash
 from domain.usecases.invitations import InviteCommand, accept_invitation, invite
 from domain.usecases.staff import revoke_admin, unlink_doctor
@@ -163,3 +163,17 @@ async def test_a_non_admin_cannot_unlink_or_revoke(deps, clinic) -> None:
         await unlink_doctor(deps, patient, clinic["doctor"])
     with pytest.raises(NotAllowed):
         await revoke_admin(deps, patient, 444)
+
+
+async def test_an_admin_lists_the_linked_doctors_and_a_doctor_may_not(deps, clinic) -> None:
+    issued = await invite(deps, ADMIN, InviteCommand(StaffRole.DOCTOR, clinic["doctor"]))
+    await accept_invitation(deps, guest(DOCTOR_CHAT), issued.token)
+
+    [linked] = await staff_members(deps, ADMIN, StaffRole.DOCTOR)
+
+    assert (linked.doctor_id, linked.telegram_user_id) == (clinic["doctor"], DOCTOR_CHAT)
+    assert await staff_members(deps, ADMIN, StaffRole.ADMIN) == []
+    with pytest.raises(NotAllowed):
+        await staff_members(
+            deps, Actor(Role.DOCTOR, clinic["doctor"], DOCTOR_CHAT), StaffRole.ADMIN
+        )

@@ -31,6 +31,7 @@ from bot.telegram.persistence import DatabasePersistence
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.updates import PerChatUpdateProcessor
 from bot.workers.outbox_sender import OutboxSender, SenderSettings
+from domain.audit import Source
 from domain.clock import SystemClock
 from domain.countries import all_countries
 from domain.ports import Clock, Deps, UnitOfWork
@@ -62,7 +63,12 @@ TELEGRAM = web.AppKey("telegram", Application)
 
 
 def build_deps(
-    engine: AsyncEngine, clock: Clock, reminder_offsets: tuple[timedelta, ...] | None = None
+    engine: AsyncEngine,
+    clock: Clock,
+    reminder_offsets: tuple[timedelta, ...] | None = None,
+    *,
+    admin_ids: tuple[int, ...] = (),
+    source: Source = Source.BOT,
 ) -> Deps:
     """What every use case and query takes, over one engine and one directory cache."""
     directory = DirectoryCache()
@@ -70,7 +76,13 @@ def build_deps(
     def uow(*, read_only: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(engine, read_only=read_only, directory=directory)
 
-    return Deps(uow=uow, clock=clock, reminder_offsets=reminder_offsets)
+    return Deps(
+        uow=uow,
+        clock=clock,
+        reminder_offsets=reminder_offsets,
+        admin_ids=frozenset(admin_ids),
+        source=source,
+    )
 
 
 def build_telegram(settings: Settings, deps: Deps, engine: AsyncEngine) -> Application:  # type: ignore[type-arg]
@@ -121,7 +133,12 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         launch.settings.database_url, sqlite_driver=launch.settings.sqlite_driver
     )
     app[ENGINE] = engine
-    app[DEPS] = build_deps(engine, launch.clock, launch.settings.reminder_override)
+    app[DEPS] = build_deps(
+        engine,
+        launch.clock,
+        launch.settings.reminder_override,
+        admin_ids=launch.settings.admin_telegram_ids,
+    )
     if not await booking_is_open(app[DEPS]):
         log.warning(
             "clinic_not_set_up",

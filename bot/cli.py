@@ -1,5 +1,5 @@
 """The ``medbot`` command: ``db upgrade``, ``clinic import``, ``run``, ``dispatch``,
-``sandbox`` and more."""
+``sandbox``, ``invite`` and more."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ from bot.clinic_file import ClinicFileError, dump_clinic, read_clinic_file
 from bot.database import open_database, upgrade_database
 from bot.demo_clinic import seed_demo
 from bot.errors import StartupError
+from bot.invitations import invite_link
 from bot.sandbox.demo.launch import run_sandbox
 from bot.settings import Settings, SettingsError, load_settings
 from domain.actors import SYSTEM
 from domain.clinic_setup import Change
 from domain.clock import SystemClock
+from domain.staff import StaffRole
 from domain.usecases.clinic_import import ImportCommand, clinic_spec, import_clinic
 from storage.outbox import OutboxStore
 from storage.unit_of_work import SqlUnitOfWork
@@ -76,6 +78,14 @@ def _parser() -> argparse.ArgumentParser:
         "--requeue-dead", action="store_true", help="queue dead notifications again"
     )
     outbox.set_defaults(handler=_notifications)
+    invite = commands.add_parser("invite", help="print a single-use invitation link (7 days)")
+    roles = invite.add_subparsers(required=True, metavar="ROLE")
+    doctor = roles.add_parser("doctor", help="link a doctor's Telegram account")
+    doctor.add_argument("--doctor-id", type=int, required=True, help="the doctor's id")
+    doctor.set_defaults(handler=_invite, role=StaffRole.DOCTOR)
+    roles.add_parser("admin", help="make another admin").set_defaults(
+        handler=_invite, role=StaffRole.ADMIN, doctor_id=None
+    )
     return parser
 
 
@@ -161,6 +171,12 @@ async def _notifications(settings: Settings, args: argparse.Namespace) -> int:
     for state in ("queued", "sending", "sent", "dead", "withdrawn"):
         print(f"{state:>10}  {counts.get(state, 0)}")  # noqa: T201
     print(f"oldest due  {oldest.isoformat() if oldest else '-'}")  # noqa: T201
+    return 0
+
+
+async def _invite(settings: Settings, args: argparse.Namespace) -> int:
+    link = await invite_link(settings, args.role, args.doctor_id)
+    print(link)  # noqa: T201 (shown once: only its hash is stored)
     return 0
 
 

@@ -15,6 +15,7 @@ _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _HOST_NAME = re.compile(r"\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+|[A-Za-z0-9.-]+")
 _EXPECTED = {
     "telegram_bot_token": "a token from @BotFather, like 123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
+    "telegram_bot_username": "the bot's username without @, like medbot_clinic_bot",
     "telegram_api_base_url": "an http(s) URL ending before the token, like https://api.telegram.org/bot",
     "database_url": "sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db",
     "sqlite_driver": "inline or thread",
@@ -45,6 +46,8 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
+    #: For invitation links made by ``medbot invite``; else asked of Telegram (getMe).
+    telegram_bot_username: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
     database_url: str = "sqlite+aiosqlite:///./data/medbot.db"
     sqlite_driver: Literal["inline", "thread"] = "inline"
     admin_telegram_ids: Annotated[tuple[int, ...], NoDecode] = ()

@@ -16,10 +16,14 @@ Each error carries a stable ``code``: the bot's table of replies
     │   ├── InvalidTransition
     │   │   └── ConcurrentChange
     │   └── CancellationWindowClosed
-    └── Unavailable
-        ├── SlotUnavailable
-        ├── SlotTaken
-        └── PatientOverlap
+    ├── Unavailable
+    │   ├── SlotUnavailable
+    │   ├── SlotTaken
+    │   └── PatientOverlap
+    └── InvitationInvalid
+        ├── InvitationUnknown
+        ├── InvitationExpired
+        └── InvitationUsed
 """
 
 from __future__ import annotations
@@ -124,3 +128,27 @@ class PatientOverlap(Unavailable):
     """The patient already holds an active appointment at that time."""
 
     code = "patient_overlap"
+
+
+class InvitationInvalid(DomainError):
+    """An invitation token links nothing; the subclasses say why."""
+
+    code = "invitation_invalid"
+
+
+class InvitationUnknown(InvitationInvalid):
+    """No invitation has this token: mistyped, cut short or forged."""
+
+    code = "invitation_unknown"
+
+
+class InvitationExpired(InvitationInvalid):
+    """The invitation's time ran out before anyone opened it."""
+
+    code = "invitation_expired"
+
+
+class InvitationUsed(InvitationInvalid):
+    """The invitation was accepted already; each is single-use."""
+
+    code = "invitation_used"

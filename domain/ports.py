@@ -12,8 +12,10 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
+from domain.audit import AuditEntry, AuditFilter, Source
 from domain.entities import Appointment, ClinicProfile, Doctor, Location, Patient, Specialty
 from domain.notifications import Kind, Notification
+from domain.staff import Invitation, StaffGrant, StaffLink, StaffRole
 
 
 class Clock(Protocol):
@@ -132,6 +134,50 @@ class LanguageRepository(Protocol):
     async def get(self, telegram_user_id: int) -> str | None: ...
 
 
+class StaffRepository(Protocol):
+    """Staff roles by Telegram account; grants and revocations are kept, never deleted."""
+
+    async def link_of(self, telegram_user_id: int) -> StaffLink:
+        """The roles the account holds now (one round trip)."""
+        ...
+
+    async def grant(self, grant: StaffGrant) -> StaffGrant:
+        """Store a grant; a doctor grant also links the doctor's record to the account."""
+        ...
+
+    async def revoke(
+        self, telegram_user_id: int, role: StaffRole, at: datetime, by: str
+    ) -> StaffGrant | None:
+        """End the account's active grant of ``role`` (a doctor's also unlinks the record);
+        the grant revoked, or ``None`` if there was none."""
+        ...
+
+    async def active(self, role: StaffRole) -> list[StaffGrant]:
+        """The grants of ``role`` in force, oldest first."""
+        ...
+
+    async def doctor_account(self, doctor_id: int) -> int | None:
+        """The Telegram account linked to the doctor, if any."""
+        ...
+
+
+class InvitationRepository(Protocol):
+    async def add(self, invitation: Invitation) -> Invitation: ...
+    async def get_by_hash(self, token_hash: str) -> Invitation | None: ...
+    async def mark_used(self, invitation: Invitation) -> bool:
+        """Record ``used_at`` and ``used_by``, only if still unused; whether it was."""
+        ...
+
+
+class AuditLog(Protocol):
+    """Append-only for the application: there is deliberately no update or delete."""
+
+    async def append(self, entry: AuditEntry) -> None: ...
+    async def latest(self, where: AuditFilter) -> list[AuditEntry]:
+        """The newest entries first, at most ``where.limit``."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without :meth:`commit` rolls back.
 
@@ -147,6 +193,9 @@ class UnitOfWork(Protocol):
     appointments: AppointmentRepository
     notifications: NotificationRepository
     languages: LanguageRepository
+    staff: StaffRepository
+    invitations: InvitationRepository
+    audit: AuditLog
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -173,3 +222,7 @@ class Deps:
     clock: Clock
     #: Reminder offsets for every country instead of its own (demo and tests).
     reminder_offsets: tuple[timedelta, ...] | None = None
+    #: ``ADMIN_TELEGRAM_IDS``: admins whatever the database says (``domain.staff``).
+    admin_ids: frozenset[int] = frozenset()
+    #: The front door, written on every audit entry.
+    source: Source = Source.BOT

@@ -1,4 +1,5 @@
-"""The read side: who is acting, the clinic's directory, open slots, a patient's visits.
+"""The read side: who is acting, the clinic's directory, open slots, a patient's visits,
+the audit trail.
 
 Each query opens a read-only unit of work, so it never waits for SQLite's write lock.
 """
@@ -10,29 +11,37 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.actors import Actor, Role, check_movable, check_visible
+from domain.audit import AuditEntry, AuditFilter
 from domain.availability import Busy, Slot, free_slots, local_window
 from domain.countries import get_country
 from domain.entities import Appointment, Doctor, Patient, Specialty
-from domain.errors import InvalidTransition, NotFound
+from domain.errors import InvalidTransition, NotAllowed, NotFound
 from domain.ports import Deps
+from domain.staff import Identity, StaffGrant, StaffRole
 
 
 async def identify(deps: Deps, telegram_user_id: int) -> Actor:
-    """The actor behind a Telegram account: a patient once registered, else a guest.
+    """The one actor behind a Telegram account: ADMIN, else DOCTOR (the linked doctor's
+    id), else PATIENT, else GUEST (``Identity.actor``; each command picks its own role
+    from :func:`identity`)."""
+    return (await identity(deps, telegram_user_id)).actor
 
-    Doctors and admins are identified here once invitations link their accounts.
-    """
-    actor, _patient = await identify_patient(deps, telegram_user_id)
-    return actor
+
+async def identity(deps: Deps, telegram_user_id: int) -> Identity:
+    """Every role of a Telegram account, read fresh: the patient it registered as, the
+    doctor linked to it, and whether it is an admin (in the database or by
+    ``ADMIN_TELEGRAM_IDS``)."""
+    async with deps.uow(read_only=True) as uow:
+        patient = await uow.patients.get_by_telegram_id(telegram_user_id)
+        link = await uow.staff.link_of(telegram_user_id)
+    admin = link.admin or telegram_user_id in deps.admin_ids
+    return Identity(telegram_user_id, patient, link.doctor_id, admin)
 
 
 async def identify_patient(deps: Deps, telegram_user_id: int) -> tuple[Actor, Patient | None]:
-    """:func:`identify`, with the patient the actor is, read in the same query."""
-    async with deps.uow(read_only=True) as uow:
-        patient = await uow.patients.get_by_telegram_id(telegram_user_id)
-    if patient is not None:
-        return Actor(Role.PATIENT, patient.id, telegram_user_id), patient
-    return Actor(Role.GUEST, None, telegram_user_id), None
+    """The account as a patient (or a guest), with the patient it is."""
+    found = await identity(deps, telegram_user_id)
+    return found.as_patient(), found.patient
 
 
 async def booking_is_open(deps: Deps) -> bool:
@@ -130,3 +139,21 @@ async def movable_appointment(
         raise NotFound("doctor")
     check_movable(actor, appointment, deps.clock.now())
     return appointment, doctor
+
+
+async def audit_trail(deps: Deps, actor: Actor, where: AuditFilter) -> list[AuditEntry]:
+    """The latest audit entries matching ``where``, newest first: for admins only."""
+    if actor.role not in (Role.ADMIN, Role.SYSTEM):
+        raise NotAllowed("only admins read the audit")
+    async with deps.uow(read_only=True) as uow:
+        return await uow.audit.latest(where)
+
+
+async def staff_members(deps: Deps, actor: Actor, role: StaffRole) -> list[StaffGrant]:
+    """The grants of ``role`` in force (admins from the database, linked doctors with
+    the doctor each is), oldest first: for admins only. ``deps.admin_ids`` are not
+    listed; they are the operator's setting."""
+    if actor.role not in (Role.ADMIN, Role.SYSTEM):
+        raise NotAllowed("only admins list the staff")
+    async with deps.uow(read_only=True) as uow:
+        return await uow.staff.active(role)

@@ -195,3 +195,67 @@ languages = Table(
     Column("language", String(8), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+STAFF_ROLES = "'admin', 'doctor'"
+
+#: Staff roles granted to Telegram accounts. A grant in force has no ``revoked_at``;
+#: revoked ones stay. A doctor's link itself is ``doctors.telegram_user_id``, written
+#: with its grant.
+staff_roles = Table(
+    "staff_roles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("telegram_user_id", BigInteger, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("doctor_id", ForeignKey("doctors.id")),
+    Column("granted_at", UTCDateTime(), nullable=False),
+    Column("granted_by", String(64), nullable=False),
+    Column("revoked_at", UTCDateTime()),
+    Column("revoked_by", String(64)),
+    CheckConstraint(f"role IN ({STAFF_ROLES})", name="role"),
+    CheckConstraint("(role = 'doctor') = (doctor_id IS NOT NULL)", name="doctor_names_doctor"),
+)
+#: One grant in force per account and role.
+Index(
+    "uq_staff_roles_active",
+    staff_roles.c.telegram_user_id,
+    staff_roles.c.role,
+    unique=True,
+    sqlite_where=text("revoked_at IS NULL"),
+    postgresql_where=text("revoked_at IS NULL"),
+)
+
+#: Invitations to a staff role; only the token's SHA-256 hash is stored.
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("doctor_id", ForeignKey("doctors.id")),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("used_at", UTCDateTime()),
+    Column("used_by", BigInteger),
+    CheckConstraint(f"role IN ({STAFF_ROLES})", name="role"),
+)
+
+#: The audit trail: appended in the transaction of each change, never updated or
+#: deleted by the application. Ids only; no names, national IDs, phones or free text.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor_role", String(16), nullable=False),
+    Column("actor_id", BigInteger),
+    Column("action", String(48), nullable=False),
+    Column("record_type", String(16), nullable=False),
+    Column("record_id", String(64), nullable=False),
+    Column("patient_id", Integer),
+    Column("source", String(8), nullable=False),
+)
+Index("ix_audit_log_record_type_record_id", audit_log.c.record_type, audit_log.c.record_id)
+Index("ix_audit_log_patient_id", audit_log.c.patient_id)
+Index("ix_audit_log_actor_role_actor_id", audit_log.c.actor_role, audit_log.c.actor_id)

@@ -14,21 +14,26 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from domain.errors import SlotTaken
 from domain.ports import (
     AppointmentRepository,
+    AuditLog,
     ClinicRepository,
     DoctorRepository,
+    InvitationRepository,
     LanguageRepository,
     LocationRepository,
     NotificationRepository,
     PatientRepository,
     SpecialtyRepository,
+    StaffRepository,
 )
 from storage.appointments import SqlAppointments, is_slot_conflict
+from storage.audit import SqlAuditLog
 from storage.clinic import SqlClinic, SqlDoctors, SqlLocations, SqlSpecialties
 from storage.directory_cache import CachedDoctors, CachedSpecialties, DirectoryCache
 from storage.engine import read_only, write_turn
 from storage.languages import SqlLanguages
 from storage.notifications import SqlNotifications
 from storage.patients import SqlPatients
+from storage.staff import SqlInvitations, SqlStaff
 
 
 class SqlUnitOfWork:
@@ -48,6 +53,9 @@ class SqlUnitOfWork:
     appointments: AppointmentRepository
     notifications: NotificationRepository
     languages: LanguageRepository
+    staff: StaffRepository
+    invitations: InvitationRepository
+    audit: AuditLog
 
     def __init__(
         self,
@@ -96,7 +104,14 @@ class SqlUnitOfWork:
         self.appointments = SqlAppointments(conn)
         self.notifications = SqlNotifications(conn)
         self.languages = SqlLanguages(conn)
+        self.staff = SqlStaff(conn, self._doctors_changed)
+        self.invitations = SqlInvitations(conn)
+        self.audit = SqlAuditLog(conn)
         return self
+
+    def _doctors_changed(self) -> None:
+        if self._directory is not None:
+            self.after_commit(self._directory.clear)
 
     async def __aexit__(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import BotCommand
 from telegram.ext import Application, CallbackQueryHandler
 
+from bot.handlers.admin import admin_handlers
 from bot.handlers.common import common_handlers, on_error, stale_button
 from bot.handlers.patient.booking import booking_handler
 from bot.handlers.patient.my_appointments import my_appointments_handlers
@@ -20,6 +21,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(booking_handler())
     application.add_handler(reschedule_handler())
     application.add_handlers(my_appointments_handlers())
+    application.add_handlers(admin_handlers())
     application.add_handlers(common_handlers())
     application.add_handler(CallbackQueryHandler(stale_button))
     application.add_error_handler(on_error)

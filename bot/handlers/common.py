@@ -1,4 +1,5 @@
-"""/language, /cancel outside a conversation, stale buttons, and the global error handler."""
+"""/language, /cancel outside a conversation, unknown commands, stale buttons, and the
+global error handler."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import uuid
 
 import structlog
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
@@ -40,6 +41,12 @@ async def nothing_to_cancel(update: Update, context: Context) -> None:
     await update.effective_message.reply_text(context.t("text.nothing_to_cancel"))
 
 
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command no handler knows (or one the sender's role may not use): a short help."""
+    assert update.effective_message
+    await update.effective_message.reply_text(context.t("help.unknown"))
+
+
 async def stale_button(update: Update, context: Context) -> None:
     """Any button no handler claimed: old, forged or from a finished conversation."""
     assert update.callback_query
@@ -66,9 +73,15 @@ async def on_error(update: object, context: Context) -> None:
             log.warning("apology_failed", ref=ref)
 
 
-def common_handlers() -> list[CommandHandler[Context, None] | CallbackQueryHandler[Context, None]]:
+def common_handlers() -> list[
+    CommandHandler[Context, None]
+    | CallbackQueryHandler[Context, None]
+    | MessageHandler[Context, None]
+]:
+    """Registered after every feature's handlers: the last one takes any command left."""
     return [
         CommandHandler("language", ask_language),
         CallbackQueryHandler(language_chosen, pattern=cb.LANGUAGE.pattern),
         CommandHandler("cancel", nothing_to_cancel),
+        MessageHandler(filters.COMMAND, unknown_command),
     ]

@@ -44,6 +44,10 @@ REPLIES: dict[str, Reply] = {
     "invalid_phone": Reply("reg.bad_phone", Then.SAY),
     # At the last step of registration only the shared phone is new.
     "register:invalid_input": Reply("reg.bad_phone", Then.SAY),
+    "invitation_unknown": Reply("invite.unknown", Then.SAY),
+    "invitation_expired": Reply("invite.expired", Then.SAY),
+    "invitation_used": Reply("invite.used", Then.SAY),
+    "accept:not_allowed": Reply("invite.other_doctor", Then.SAY),
 }
 
 

@@ -1,8 +1,9 @@
-"""The context every handler gets: ``.deps``, ``.t``, ``.state`` and ``.actor()``.
+"""The context every handler gets: ``.deps``, ``.t``, ``.state``, ``.actor()``,
+``.admin()`` and ``.doctor()``.
 
 python-telegram-bot builds one context per update (``ContextTypes(context=BotContext)``),
 so what is resolved here (the translator, the person acting) is resolved once per
-update, from whoever sent it.
+update, from whoever sent it: roles are checked afresh on every command.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from bot.i18n import Translator
 from domain.actors import Actor, Role
 from domain.entities import Patient
 from domain.ports import Deps
-from domain.queries import identify_patient
+from domain.queries import identity
+from domain.staff import Identity
 
 DEPS_KEY = "deps"
 
@@ -31,8 +33,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         super().__init__(application, chat_id, user_id)
         self._update: Update | None = None
         self._t: Translator | None = None
-        self._actor: Actor | None = None
-        self._patient: Patient | None = None
+        self._identity: Identity | None = None
         #: Whether this update's button tap was answered (its spinner stopped).
         self.answered = False
 
@@ -74,25 +75,38 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         self.state["lang"] = language
         self._t = None
 
-    async def actor(self) -> Actor:
-        """Who sent this update, looked up once per update."""
-        if self._actor is None:
+    async def identity(self) -> Identity | None:
+        """Every role of whoever sent this update, looked up once per update."""
+        if self._identity is None:
             user = self._update.effective_user if self._update else None
-            if user is None:
-                self._actor = Actor(Role.GUEST)
-            else:
-                self._actor, self._patient = await identify_patient(self.deps, user.id)
-        return self._actor
+            if user is not None:
+                self._identity = await identity(self.deps, user.id)
+        return self._identity
+
+    async def actor(self) -> Actor:
+        """The sender as a patient (or a guest): what the patient commands act as, even
+        for an admin or a doctor who also registered (``domain.staff.Identity``)."""
+        found = await self.identity()
+        return found.as_patient() if found is not None else Actor(Role.GUEST)
+
+    async def admin(self) -> Actor | None:
+        """The sender as an admin, or ``None``: every admin command asks, every time."""
+        found = await self.identity()
+        return found.as_admin() if found is not None else None
+
+    async def doctor(self) -> Actor | None:
+        """The sender as the doctor linked to their account, or ``None``."""
+        found = await self.identity()
+        return found.as_doctor() if found is not None else None
 
     async def patient(self) -> Patient | None:
-        """The patient who sent this update, if they are one (read with :meth:`actor`)."""
-        await self.actor()
-        return self._patient
+        """The patient who sent this update, if they are one (read with :meth:`identity`)."""
+        found = await self.identity()
+        return found.patient if found is not None else None
 
     def forget_actor(self) -> None:
-        """The person just registered: look them up again when next asked."""
-        self._actor = None
-        self._patient = None
+        """The person just registered or took a role: look them up again when next asked."""
+        self._identity = None
 
 
 Context = BotContext

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.actors import Actor
+from domain.audit import Action
 from domain.availability import is_free
 from domain.countries import get_country
 from domain.entities import Appointment
 from domain.errors import NotFound, PatientOverlap, SlotTaken, SlotUnavailable
 from domain.notifications import Change, plan
 from domain.ports import Deps
-from domain.usecases.shared import active_doctor, queue
+from domain.usecases.shared import active_doctor, audit_appointment, queue
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,5 +61,6 @@ async def book(deps: Deps, actor: Actor, command: BookCommand) -> Appointment:
         await uow.appointments.add(appointment)
         change = Change(appointment, actor, patient, doctor, now, False, deps.reminder_offsets)
         await queue(uow, appointment, plan(change))
+        await audit_appointment(uow, deps, actor, Action.BOOKED, appointment)
         await uow.commit()
     return appointment

@@ -6,10 +6,11 @@ import uuid
 from dataclasses import dataclass
 
 from domain.actors import Actor, check_movable
+from domain.audit import status_action
 from domain.entities import Appointment
 from domain.ports import Deps
 from domain.status import Status
-from domain.usecases.shared import save_status, visible_appointment
+from domain.usecases.shared import audit_appointment, save_status, visible_appointment
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,5 +27,6 @@ async def cancel(deps: Deps, actor: Actor, command: CancelCommand) -> Appointmen
             check_movable(actor, appointment, now)
         appointment.move_to(Status.CANCELLED, at=now, actor=str(actor), reason=command.reason)
         await save_status(uow, actor, appointment, now)
+        await audit_appointment(uow, deps, actor, status_action(appointment.status), appointment)
         await uow.commit()
     return appointment

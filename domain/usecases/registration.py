@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.actors import Actor
+from domain.audit import Action
 from domain.countries import get_country
 from domain.entities import Patient
 from domain.errors import NotAllowed
 from domain.people import SUPPORTED_LANGUAGES, clean_full_name, clean_phone
 from domain.ports import Deps
+from domain.usecases.shared import audit
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +44,11 @@ async def register(deps: Deps, actor: Actor, command: RegisterCommand) -> Patien
         existing = await uow.patients.get_by_telegram_id(actor.telegram_user_id)
         if existing is None:
             patient = await uow.patients.add(patient)
+            action = Action.REGISTERED
         else:
             patient.id = existing.id
             await uow.patients.save(patient)
+            action = Action.PROFILE_CHANGED
+        await audit(uow, deps, actor, action, ("patient", patient.id), patient_id=patient.id)
         await uow.commit()
     return patient

@@ -11,13 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.actors import Actor, check_movable
+from domain.audit import Action
 from domain.availability import is_free
 from domain.countries import get_country
 from domain.entities import Appointment
 from domain.errors import PatientOverlap, SlotTaken, SlotUnavailable
 from domain.notifications import Change, plan
 from domain.ports import Deps
-from domain.usecases.shared import active_doctor, queue, visible_appointment
+from domain.usecases.shared import (
+    active_doctor,
+    audit_appointment,
+    queue,
+    visible_appointment,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,5 +63,6 @@ async def reschedule(deps: Deps, actor: Actor, command: RescheduleCommand) -> Ap
         await uow.appointments.save(appointment)
         change = Change(appointment, actor, patient, doctor, now, True, deps.reminder_offsets)
         await queue(uow, appointment, plan(change))
+        await audit_appointment(uow, deps, actor, Action.RESCHEDULED, appointment)
         await uow.commit()
     return appointment

@@ -1,4 +1,5 @@
-"""Steps several use cases share: loading what an actor may act on, queueing a plan."""
+"""Steps several use cases share: loading what an actor may act on, queueing a plan,
+writing the audit entry."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import uuid
 from datetime import datetime
 
 from domain.actors import Actor, check_visible
+from domain.audit import AuditEntry
 from domain.entities import Appointment, Doctor
 from domain.errors import NotFound
 from domain.notifications import Change, Kind, Plan, plan
-from domain.ports import UnitOfWork
+from domain.ports import Deps, UnitOfWork
 
 
 async def active_doctor(uow: UnitOfWork, doctor_id: int) -> Doctor:
@@ -48,3 +50,27 @@ async def queue(uow: UnitOfWork, appointment: Appointment, planned: Plan) -> Non
         # A status message still waiting for the morning must not name the old time.
         await uow.notifications.retime(appointment.id, appointment.start)
     await uow.notifications.add(planned.notifications)
+
+
+async def audit(
+    uow: UnitOfWork,
+    deps: Deps,
+    actor: Actor,
+    action: str,
+    record: tuple[str, object],
+    *,
+    patient_id: int | None = None,
+) -> None:
+    """Append who did ``action`` to ``record`` to the audit, in ``uow``'s transaction."""
+    entry = AuditEntry.of(
+        actor, action, record, at=deps.clock.now(), source=deps.source, patient_id=patient_id
+    )
+    await uow.audit.append(entry)
+
+
+async def audit_appointment(
+    uow: UnitOfWork, deps: Deps, actor: Actor, action: str, appointment: Appointment
+) -> None:
+    await audit(
+        uow, deps, actor, action, ("appointment", appointment.id), patient_id=appointment.patient_id
+    )

@@ -6,11 +6,12 @@ import uuid
 from dataclasses import dataclass
 
 from domain.actors import Actor, Role
+from domain.audit import status_action
 from domain.entities import Appointment
 from domain.errors import NotAllowed
 from domain.ports import Deps
 from domain.status import Status
-from domain.usecases.shared import save_status, visible_appointment
+from domain.usecases.shared import audit_appointment, save_status, visible_appointment
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,5 +30,6 @@ async def change_status(deps: Deps, actor: Actor, command: StatusCommand) -> App
         now = deps.clock.now()
         appointment.move_to(command.target, at=now, actor=str(actor), reason=command.reason)
         await save_status(uow, actor, appointment, now)
+        await audit_appointment(uow, deps, actor, status_action(appointment.status), appointment)
         await uow.commit()
     return appointment

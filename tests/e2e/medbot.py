@@ -11,8 +11,11 @@ from bot.sandbox.standin import BotApiStandIn
 from bot.settings import Settings
 from domain.actors import Actor, Role
 from domain.entities import Appointment
+from domain.queries import identify
+from domain.staff import StaffRole
 from domain.usecases.booking import BookCommand, book
 from domain.usecases.cancellation import CancelCommand, cancel
+from domain.usecases.invitations import InviteCommand, invite
 from domain.usecases.registration import RegisterCommand, register
 from storage.appointments import SqlAppointments
 from storage.engine import create_engine
@@ -77,6 +80,14 @@ class Clinic:
 
     async def cancel_as_clinic(self, appointment: Appointment) -> None:
         await cancel(self.deps, Actor(Role.ADMIN, ADMIN_ID), CancelCommand(appointment.id))
+
+    async def invite(self, role: StaffRole, doctor_id: int | None = None) -> str:
+        """An admin's invitation, as its deep link's ``start`` parameter (the raw token)."""
+        admin = Actor(Role.ADMIN, ADMIN_ID, ADMIN_ID)
+        return (await invite(self.deps, admin, InviteCommand(role, doctor_id))).token
+
+    async def role_of(self, telegram_user_id: int) -> Actor:
+        return await identify(self.deps, telegram_user_id)
 
     async def notification_states(self) -> list[str]:
         async with self.engine.connect() as conn:

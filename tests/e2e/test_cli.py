@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import os
 import sqlite3
 import subprocess
@@ -9,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from bot.sandbox.standin import BotApiStandIn
 
 
 def medbot(workdir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -160,3 +164,49 @@ def test_an_invalid_clinic_file_names_file_line_and_field_and_applies_nothing(
     ]
     with sqlite3.connect(tmp_path / "data" / "medbot.db") as db:
         assert db.execute("SELECT count(*) FROM specialties").fetchone()[0] == 0
+
+
+def test_an_invitation_made_at_the_command_line_is_printed_as_a_link_stored_hashed_and_audited(
+    tmp_path: Path,
+) -> None:
+    assert medbot(tmp_path, "db", "upgrade").returncode == 0
+
+    result = medbot(tmp_path, "invite", "admin", TELEGRAM_BOT_USERNAME="clinic_bot")
+
+    assert result.returncode == 0, result.stderr
+    link = result.stdout.strip()
+    token = link.removeprefix("https://t.me/clinic_bot?start=")
+    assert len(token) == 32
+    with sqlite3.connect(tmp_path / "data" / "medbot.db") as db:
+        stored = db.execute("SELECT token_hash, role FROM invitations").fetchall()
+        audit = db.execute("SELECT actor_role, action, source FROM audit_log").fetchall()
+    assert stored == [(hashlib.sha256(token.encode()).hexdigest(), "admin")]
+    assert audit == [("system", "invitation.created", "cli")]
+
+
+def test_inviting_a_doctor_who_does_not_exist_says_so_in_one_line(tmp_path: Path) -> None:
+    assert medbot(tmp_path, "db", "upgrade").returncode == 0
+
+    result = medbot(
+        tmp_path, "invite", "doctor", "--doctor-id", "99", TELEGRAM_BOT_USERNAME="clinic_bot"
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.strip() == "medbot: there is no doctor 99"
+
+
+async def test_the_invitation_link_names_the_bot_telegram_reports(
+    tmp_path: Path, api: BotApiStandIn
+) -> None:
+    assert medbot(tmp_path, "db", "upgrade").returncode == 0
+    assert medbot(tmp_path, "seed-demo").returncode == 0
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    env = {**clean, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "invite", "doctor", "--doctor-id", "1",
+        cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+
+    assert process.returncode == 0, err.decode()
+    assert out.decode().startswith("https://t.me/medbot_sandbox_bot?start=")

@@ -9,20 +9,25 @@ from datetime import UTC, datetime, time, timedelta
 from types import TracebackType
 from typing import Self
 
+from domain.audit import AuditEntry, AuditFilter, Source
 from domain.entities import Appointment, ClinicProfile, Doctor, Location, Patient, Specialty
 from domain.errors import SlotTaken
 from domain.notifications import Kind, Notification
 from domain.ports import (
     AppointmentRepository,
+    AuditLog,
     ClinicRepository,
     Deps,
     DoctorRepository,
+    InvitationRepository,
     LocationRepository,
     NotificationRepository,
     PatientRepository,
     SpecialtyRepository,
+    StaffRepository,
 )
 from domain.schedule import TimeRange, weekdays_plan
+from domain.staff import Invitation, StaffGrant, StaffLink, StaffRole
 
 
 class FakeClock:
@@ -52,6 +57,11 @@ class FakeDatabase:
     withdrawn: list[Notification] = field(default_factory=list)
     #: Chosen languages by Telegram id.
     languages: dict[int, str] = field(default_factory=dict)
+    #: Every staff grant, revoked ones included.
+    staff: list[StaffGrant] = field(default_factory=list)
+    invitations: dict[int, Invitation] = field(default_factory=dict)
+    #: Committed audit entries, oldest first.
+    audit: list[AuditEntry] = field(default_factory=list)
 
 
 class _Clinic:
@@ -224,6 +234,101 @@ class _Languages:
         return self.db.languages.get(telegram_user_id)
 
 
+class _Staff:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    def _in_force(self, telegram_user_id: int, role: StaffRole) -> StaffGrant | None:
+        found = (
+            g
+            for g in self.db.staff
+            if g.telegram_user_id == telegram_user_id and g.role is role and g.revoked_at is None
+        )
+        return next(found, None)
+
+    async def link_of(self, telegram_user_id: int) -> StaffLink:
+        doctor = next(
+            (d.id for d in self.db.doctors.values() if d.telegram_user_id == telegram_user_id),
+            None,
+        )
+        return StaffLink(self._in_force(telegram_user_id, StaffRole.ADMIN) is not None, doctor)
+
+    async def grant(self, grant: StaffGrant) -> StaffGrant:
+        if self._in_force(grant.telegram_user_id, grant.role) is not None:
+            raise AssertionError("the partial unique index refuses a second grant in force")
+        stored = replace(grant, id=len(self.db.staff) + 1)
+        self.db.staff.append(stored)
+        if grant.role is StaffRole.DOCTOR:
+            doctor = self.db.doctors[grant.doctor_id or 0]
+            doctor.telegram_user_id = grant.telegram_user_id
+        return stored
+
+    async def revoke(
+        self, telegram_user_id: int, role: StaffRole, at: datetime, by: str
+    ) -> StaffGrant | None:
+        found = self._in_force(telegram_user_id, role)
+        if found is not None:
+            found.revoked_at, found.revoked_by = at, by
+        if role is StaffRole.DOCTOR:
+            for doctor in self.db.doctors.values():
+                if doctor.telegram_user_id == telegram_user_id:
+                    doctor.telegram_user_id = None
+        return found
+
+    async def active(self, role: StaffRole) -> list[StaffGrant]:
+        return [g for g in self.db.staff if g.role is role and g.revoked_at is None]
+
+    async def doctor_account(self, doctor_id: int) -> int | None:
+        doctor = self.db.doctors.get(doctor_id)
+        return doctor.telegram_user_id if doctor else None
+
+
+class _Invitations:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    async def add(self, invitation: Invitation) -> Invitation:
+        stored = replace(invitation, id=len(self.db.invitations) + 1)
+        self.db.invitations[stored.id or 0] = stored
+        return replace(stored)
+
+    async def get_by_hash(self, token_hash: str) -> Invitation | None:
+        found = (i for i in self.db.invitations.values() if i.token_hash == token_hash)
+        stored = next(found, None)
+        return replace(stored) if stored else None
+
+    async def mark_used(self, invitation: Invitation) -> bool:
+        stored = self.db.invitations[invitation.id or 0]
+        if stored.used_at is not None:
+            return False
+        stored.used_at, stored.used_by = invitation.used_at, invitation.used_by
+        return True
+
+
+class _Audit:
+    """Entries become visible on commit, as in a transaction; no update, no delete."""
+
+    def __init__(self, pending: list[AuditEntry], db: FakeDatabase) -> None:
+        self.pending = pending
+        self.db = db
+
+    async def append(self, entry: AuditEntry) -> None:
+        self.pending.append(entry)
+
+    async def latest(self, where: AuditFilter) -> list[AuditEntry]:
+        def matches(e: AuditEntry) -> bool:
+            wanted = {
+                "record_type": where.record_type,
+                "record_id": where.record_id,
+                "patient_id": where.patient_id,
+                "actor_role": where.actor_role,
+                "actor_id": where.actor_id,
+            }
+            return all(v is None or getattr(e, k) == v for k, v in wanted.items())
+
+        return [e for e in reversed(self.db.audit) if matches(e)][: where.limit]
+
+
 class FakeUnitOfWork:
     """Changes to appointments become visible only on commit, like a transaction."""
 
@@ -234,6 +339,9 @@ class FakeUnitOfWork:
     patients: PatientRepository
     appointments: AppointmentRepository
     notifications: NotificationRepository
+    staff: StaffRepository
+    invitations: InvitationRepository
+    audit: AuditLog
 
     def __init__(self, db: FakeDatabase) -> None:
         self.db = db
@@ -247,6 +355,10 @@ class FakeUnitOfWork:
         self._planned: list[Notification] = []
         self.notifications = _Notifications(self._planned, db)
         self.languages = _Languages(db)
+        self.staff = _Staff(db)
+        self.invitations = _Invitations(db)
+        self._audited: list[AuditEntry] = []
+        self.audit = _Audit(self._audited, db)
         self.committed = False
 
     async def __aenter__(self) -> Self:
@@ -273,24 +385,32 @@ class FakeUnitOfWork:
         self.db.appointments.update(copy.deepcopy(self._pending))
         known = {n.dedupe_key for n in self.db.notifications + self.db.withdrawn}
         self.db.notifications += [n for n in self._planned if n.dedupe_key not in known]
+        self.db.audit += self._audited
         self._pending.clear()
         self._planned.clear()
+        self._audited.clear()
         self.committed = True
 
     async def rollback(self) -> None:
         self._pending.clear()
         self._planned.clear()
+        self._audited.clear()
 
 
 def fake_deps(
-    db: FakeDatabase, clock: FakeClock, reminder_offsets: tuple[timedelta, ...] | None = None
+    db: FakeDatabase,
+    clock: FakeClock,
+    reminder_offsets: tuple[timedelta, ...] | None = None,
+    *,
+    admin_ids: frozenset[int] = frozenset(),
+    source: Source = Source.BOT,
 ) -> Deps:
     """``Deps`` whose every unit of work is a fresh fake over the shared ``db``."""
 
     def uow(*, read_only: bool = False) -> FakeUnitOfWork:
         return FakeUnitOfWork(db)
 
-    return Deps(uow, clock, reminder_offsets)
+    return Deps(uow, clock, reminder_offsets, admin_ids, source)
 
 
 async def seed_clinic(db: FakeDatabase, doctor_chat: int | None = None) -> dict[str, int]:

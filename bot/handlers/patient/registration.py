@@ -1,4 +1,7 @@
-"""/start: privacy notice, name, country, national ID and phone, asked once each."""
+"""/start: privacy notice, name, country, national ID and phone, asked once each.
+
+``/start <token>``, what an invitation's deep link sends, accepts the invitation instead.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from telegram.ext import (
 )
 
 from bot.handlers.errors import reply_for, tell
+from bot.handlers.invitations import accept
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns
@@ -45,6 +49,9 @@ def draft(context: Context) -> dict[str, Any]:
 
 async def start(update: Update, context: Context) -> int:
     assert update.effective_user and update.effective_message
+    if context.args:  # an invitation's deep link; a registration in progress waits
+        await accept(update, context, context.args[0])
+        return END
     t = context.t
     patient = await context.patient()
     if patient is not None:

@@ -157,3 +157,11 @@ async def staff_members(deps: Deps, actor: Actor, role: StaffRole) -> list[Staff
         raise NotAllowed("only admins list the staff")
     async with deps.uow(read_only=True) as uow:
         return await uow.staff.active(role)
+
+
+async def clinic_doctors(deps: Deps, actor: Actor) -> list[Doctor]:
+    """Every doctor of the clinic, active or not, in the order they were added: admins only."""
+    if actor.role not in (Role.ADMIN, Role.SYSTEM):
+        raise NotAllowed("only admins list every doctor")
+    async with deps.uow(read_only=True) as uow:
+        return sorted(await uow.doctors.list_all(), key=lambda d: d.id or 0)

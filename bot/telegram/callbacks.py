@@ -18,6 +18,8 @@ buttons read as stale.
     rs:w:<yyyymmdd> | rs:day:<yyyymmdd>  reschedule: calendar week, day
     rs:slot:<doctor>:<epoch>             reschedule: the new time
     rs:ok | rs:back | rs:x               reschedule: confirm, back, cancel
+    adm | adm:s:<section>                the admin menu, one of its sections
+    adm:st:*                             admin: staff (invitations, unlinking, revoking)
 """
 
 from __future__ import annotations
@@ -81,6 +83,11 @@ class Tap:
 
 def _int(token: str) -> int | None:
     return int(token) if _DIGITS.fullmatch(token) else None
+
+
+def _account(token: str) -> int | None:
+    """A Telegram user id: up to 15 digits (they outgrew 32 bits long ago)."""
+    return int(token) if re.fullmatch(r"[0-9]{1,15}", token) else None
 
 
 def _day(token: str) -> date | None:
@@ -187,3 +194,11 @@ def parse_day(token: str) -> date | None:
 
 def parse_uuid(token: str) -> uuid.UUID | None:
     return _uuid(token)
+
+
+ADMIN_MENU = Tap("adm")
+ADMIN_SECTION: Codec[str] = Codec("adm:s", str, _text(r"[a-z]{1,16}"))
+ADMIN_INVITE_DOCTOR: Codec[int] = Codec("adm:st:id", str, _int)  # 0: choose the doctor
+ADMIN_INVITE_ADMIN = Tap("adm:st:ia")
+ADMIN_UNLINK: Codec[int] = Codec("adm:st:ul", str, _int)
+ADMIN_REVOKE: Codec[int] = Codec("adm:st:rv", str, _account)  # a Telegram user id

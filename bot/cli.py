@@ -18,6 +18,7 @@ from bot.invitations import invite_link
 from bot.sandbox.demo.launch import run_sandbox
 from bot.settings import Settings, SettingsError, load_settings
 from domain.actors import SYSTEM
+from domain.audit import Source
 from domain.clinic_setup import Change
 from domain.clock import SystemClock
 from domain.staff import StaffRole
@@ -121,7 +122,9 @@ async def _clinic_import(settings: Settings, args: argparse.Namespace) -> int:
     engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
     try:
         command = ImportCommand(spec, dry_run=args.dry_run, prune=args.prune)
-        changes = await import_clinic(build_deps(engine, SystemClock()), SYSTEM, command)
+        changes = await import_clinic(
+            build_deps(engine, SystemClock(), source=Source.CLI), SYSTEM, command
+        )
     finally:
         await engine.dispose()
     for change in changes:

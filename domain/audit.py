@@ -37,6 +37,7 @@ class Action(StrEnum):
     DOCTOR_UNLINKED = "role.doctor_unlinked"
     ADMIN_GRANTED = "role.admin_granted"
     ADMIN_REVOKED = "role.admin_revoked"
+    CLINIC_IMPORTED = "clinic.imported"
 
 
 def status_action(status: str) -> str:

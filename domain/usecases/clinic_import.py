@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from domain.actors import Actor, Role
+from domain.audit import Action
 from domain.clinic_setup import (
     Change,
     ClinicSpec,
@@ -24,6 +25,8 @@ from domain.entities import ClinicProfile, Doctor, Location, Specialty
 from domain.errors import InvalidInput, NotAllowed
 from domain.ports import Deps, UnitOfWork
 from domain.schedule import WorkingPlan
+from domain.staff import StaffGrant, StaffRole
+from domain.usecases.shared import audit
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,8 @@ async def import_clinic(deps: Deps, actor: Actor, command: ImportCommand) -> lis
         if command.dry_run or not changes:
             return changes
         await _apply(uow, directory, command.spec, prune=command.prune)
+        await _grant_admins(uow, deps, actor, command.spec.admins)
+        await audit(uow, deps, actor, Action.CLINIC_IMPORTED, ("clinic", command.spec.name))
         await uow.commit()
     return changes
 
@@ -89,6 +94,16 @@ async def _apply(uow: UnitOfWork, directory: Directory, spec: ClinicSpec, *, pru
     if prune:
         for gone in absent_doctors(directory, spec):
             await uow.doctors.save(replace(gone, active=False))
+
+
+async def _grant_admins(uow: UnitOfWork, deps: Deps, actor: Actor, admins: tuple[int, ...]) -> None:
+    """The file's admins become admins in the database, if they are not already."""
+    now = deps.clock.now()
+    for account in admins:
+        if (await uow.staff.link_of(account)).admin:
+            continue
+        await uow.staff.grant(StaffGrant(None, account, StaffRole.ADMIN, None, now, str(actor)))
+        await audit(uow, deps, actor, Action.ADMIN_GRANTED, ("admin", account))
 
 
 def _doctor(

@@ -16,7 +16,7 @@ from domain.entities import Patient
 from domain.schedule import DayHours, TimeOff, TimeRange
 from domain.usecases.booking import BookCommand, book
 from domain.usecases.clinic_import import ImportCommand, clinic_spec, import_clinic
-from storage.tables import appointments, doctor_specialties, doctors
+from storage.tables import appointments, audit_log, doctor_specialties, doctors, staff_roles
 from tests.databases import sql_deps
 
 
@@ -154,3 +154,18 @@ async def test_an_export_imports_back_as_no_change(engine, clock) -> None:
     assert await apply(deps, parse_clinic(exported, "export.yaml"), dry_run=True) == []
     assert "2026-07-28..2026-07-29" in exported
     assert "2026-06-01T09:00..2026-06-01T11:30" in exported
+
+
+async def test_the_files_admins_become_admins_and_the_import_is_audited(engine, clock) -> None:
+    deps = sql_deps(engine, clock)
+    spec = replace(demo(), admins=(424242,))
+
+    await apply(deps, spec)
+    await apply(deps, replace(spec, name="Clínica renombrada"))
+
+    async with engine.connect() as conn:
+        grants = (await conn.execute(select(staff_roles.c.telegram_user_id))).all()
+        actions = (await conn.execute(select(audit_log.c.action, audit_log.c.source))).all()
+    assert grants == [(424242,)]
+    assert actions.count(("clinic.imported", "bot")) == 2
+    assert actions.count(("role.admin_granted", "bot")) == 1

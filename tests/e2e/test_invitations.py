@@ -110,3 +110,40 @@ async def test_an_admin_from_the_settings_who_registered_still_books(
     await admin.send("/book")
 
     await admin.wait_for("Elige una especialidad")
+
+
+async def test_an_admin_invites_a_doctor_from_the_bot_and_the_doctor_is_linked_by_the_link(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    admin = api.person("Admin", language_code="es", user_id=ADMIN_ID)
+    await admin.send("/admin")
+    await admin.wait_for("Menú de administración")
+    await admin.tap("Personal e invitaciones")
+    await admin.wait_for("Personal")
+    await admin.tap("Invitar a un médico")
+    await admin.wait_for("¿Para qué médico")
+    name = await doctor_name(clinic)
+    await admin.tap(name)
+    sent = await admin.wait_for("Envía este enlace al médico")
+    link = next(word for word in sent.text.split() if word.startswith("https://t.me/"))
+    token = link.split("?start=", 1)[1]
+
+    doctor = api.person("Lucía", language_code="es")
+    await doctor.send(f"/start {token}")
+    linked = await doctor.wait_for("quedó vinculada a")
+
+    assert name in linked.text
+    assert await clinic.role_of(doctor.user_id) == Actor(Role.DOCTOR, DOCTOR_ID)
+
+
+async def test_a_patient_tapping_a_forged_admin_button_gets_the_stale_alert(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    ana = api.person("Ana", language_code="es")
+    await ana.send("/start")
+    await ana.wait_for("¿Aceptas?")
+
+    await ana.tap_data("adm:st:ia")  # "invite an admin"
+    await ana.wait_for_alert("ya no es válido")
+
+    assert not any("t.me/" in m.text for m in ana.messages)

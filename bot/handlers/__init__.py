@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand
+from telegram import BotCommand, BotCommandScopeChat
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.handlers.admin import admin_handlers
@@ -12,8 +12,11 @@ from bot.handlers.patient.my_appointments import my_appointments_handlers
 from bot.handlers.patient.registration import registration_handler
 from bot.handlers.patient.reschedule import reschedule_handler
 from bot.i18n import LANGUAGES, Translator
+from bot.telegram.context import DEPS_KEY
+from domain.ports import Deps
 
 COMMANDS = ("start", "book", "my", "language", "cancel")
+ADMIN_COMMAND = "admin"
 
 
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
@@ -28,8 +31,14 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
 
 
 async def publish_commands(application: Application) -> None:  # type: ignore[type-arg]
-    """The command menu in Spanish (also the default) and English."""
+    """The command menu in Spanish (also the default) and English; admins from the
+    settings also see /admin in their own chats (nobody else learns it exists)."""
+    deps: Deps = application.bot_data[DEPS_KEY]
     for language in (None, *LANGUAGES):
         t = Translator(language or "es")
         commands = [BotCommand(c, t(f"cmd.{c}")) for c in COMMANDS]
         await application.bot.set_my_commands(commands, language_code=language)
+        for admin in sorted(deps.admin_ids):
+            staff = [*commands, BotCommand(ADMIN_COMMAND, t(f"cmd.{ADMIN_COMMAND}"))]
+            scope = BotCommandScopeChat(admin)
+            await application.bot.set_my_commands(staff, scope=scope, language_code=language)

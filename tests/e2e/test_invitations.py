@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from bot.sandbox.standin import BotApiStandIn
@@ -147,3 +148,17 @@ async def test_a_patient_tapping_a_forged_admin_button_gets_the_stale_alert(
     await ana.wait_for_alert("ya no es válido")
 
     assert not any("t.me/" in m.text for m in ana.messages)
+
+
+async def test_only_the_admins_own_chat_menu_offers_admin(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    menus = {
+        (json.loads(scope).get("chat_id"), language): [c["command"] for c in commands]
+        for (scope, language), commands in api.state.commands.items()
+    }
+
+    assert "admin" in menus[(ADMIN_ID, "es")]
+    assert "admin" in menus[(ADMIN_ID, "")]
+    assert "admin" not in menus[(None, "es")]
+    assert "admin" not in menus[(None, "")]

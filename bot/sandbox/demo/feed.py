@@ -88,11 +88,15 @@ class Feed:
         return shown
 
     def _menus(self) -> dict[str, list[JSON]]:
-        """The command menu by language code ("" for the default), as the bot set it."""
+        """The command menus as the bot set them: by language code ("" for the default),
+        and by ``<chat id>:<language code>`` for one chat's own menu (an admin's)."""
         menus: dict[str, list[JSON]] = {}
         for (scope, language), commands in self.api.state.commands.items():
-            if json.loads(scope).get("type") == "default":
+            parsed = json.loads(scope)
+            if parsed.get("type") == "default":
                 menus[language] = commands
+            elif parsed.get("type") == "chat":
+                menus[f"{parsed.get('chat_id')}:{language}"] = commands
         return menus
 
     def person_added(self, member: Member) -> None:

@@ -221,7 +221,8 @@ function renderReplyKeyboard() {
 function renderCommands() {
   const person = state.people.get(state.current);
   const language = (person && person.language || "").slice(0, 2);
-  const menu = state.commands[language] || state.commands[""] || [];
+  const menu = state.commands[`${state.current}:${language}`] || state.commands[`${state.current}:`]
+    || state.commands[language] || state.commands[""] || [];
   $("#commands").replaceChildren(...menu.map((c) => {
     const b = el("button", { type: "button", title: c.description }, `/${c.command}`);
     b.addEventListener("click", () => act("text", { text: `/${c.command}` }));

@@ -37,6 +37,16 @@ class Action(StrEnum):
     DOCTOR_UNLINKED = "role.doctor_unlinked"
     ADMIN_GRANTED = "role.admin_granted"
     ADMIN_REVOKED = "role.admin_revoked"
+    DOCTOR_ADDED = "doctor.added"
+    DOCTOR_CHANGED = "doctor.changed"
+    DOCTOR_DEACTIVATED = "doctor.deactivated"
+    DOCTOR_REACTIVATED = "doctor.reactivated"
+    HOURS_CHANGED = "doctor.hours_changed"
+    TIME_OFF_ADDED = "doctor.time_off_added"
+    SPECIALTY_ADDED = "specialty.added"
+    SPECIALTY_RENAMED = "specialty.renamed"
+    LOCATION_ADDED = "location.added"
+    LOCATION_CHANGED = "location.changed"
 
 
 def status_action(status: str) -> str:

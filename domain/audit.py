@@ -38,6 +38,16 @@ class Action(StrEnum):
     ADMIN_GRANTED = "role.admin_granted"
     ADMIN_REVOKED = "role.admin_revoked"
     CLINIC_IMPORTED = "clinic.imported"
+    DOCTOR_ADDED = "doctor.added"
+    DOCTOR_CHANGED = "doctor.changed"
+    DOCTOR_DEACTIVATED = "doctor.deactivated"
+    DOCTOR_REACTIVATED = "doctor.reactivated"
+    HOURS_CHANGED = "doctor.hours_changed"
+    TIME_OFF_ADDED = "doctor.time_off_added"
+    SPECIALTY_ADDED = "specialty.added"
+    SPECIALTY_RENAMED = "specialty.renamed"
+    LOCATION_ADDED = "location.added"
+    LOCATION_CHANGED = "location.changed"
 
 
 def status_action(status: str) -> str:

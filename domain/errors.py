@@ -9,7 +9,8 @@ Each error carries a stable ``code``: the bot's table of replies
     ├── InvalidInput
     │   ├── InvalidNationalId
     │   ├── InvalidName
-    │   └── InvalidPhone
+    │   ├── InvalidPhone
+    │   └── InvalidSetup
     ├── NotFound
     ├── NotRegistered
     ├── NotAllowed
@@ -62,6 +63,23 @@ class InvalidPhone(InvalidInput):
     """A phone number is not valid in any country."""
 
     code = "invalid_phone"
+
+
+class InvalidSetup(InvalidInput):
+    """An admin's change to the clinic's set-up breaks a rule; ``reason`` says which.
+
+    ``reason`` is a stable word (``ends_before_start``, ``breaks_overlap``,
+    ``time_off_past``, ``no_specialty``, ``name_length``, ``duplicate_specialty``, …)
+    the bot turns into a sentence; ``detail`` is the admin's own fragment that broke it
+    (a time range, a day), never personal data.
+    """
+
+    code = "invalid_setup"
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
 
 
 class NotFound(DomainError):

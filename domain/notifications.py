@@ -154,6 +154,9 @@ class Change:
     now: datetime
     moved: bool = False  # a new time, not a new status
     reminder_offsets: tuple[timedelta, ...] | None = None  # else the country's own
+    #: The phone of the doctor's location: a patient whose visit the clinic called off
+    #: is told it, with the reason and a button to book again.
+    clinic_phone: str = ""
 
 
 @dataclass(slots=True)
@@ -213,7 +216,25 @@ def plan(change: Change) -> Plan:
     }
     for notification in planned:
         notification.params = dict(params)
+    if patient is not None and called_off_by_staff(change):
+        _tell_how_to_rebook(planned, patient.telegram_user_id, change)
     return result
+
+
+def called_off_by_staff(change: Change) -> bool:
+    """A visit cancelled or rejected by someone other than its patient."""
+    return change.appointment.status in URGENT_STATUSES and change.actor.role is not Role.PATIENT
+
+
+def _tell_how_to_rebook(planned: list[Notification], chat_id: int, change: Change) -> None:
+    reason = change.appointment.history[-1].reason if change.appointment.history else ""
+    for notification in planned:
+        if notification.chat_id == chat_id and notification.kind is Kind.STATUS:
+            notification.params["rebook"] = 1
+            if reason:
+                notification.params["reason"] = reason
+            if change.clinic_phone:
+                notification.params["phone"] = change.clinic_phone
 
 
 def parse_offsets(text: str) -> tuple[timedelta, ...]:

@@ -14,7 +14,7 @@ from domain.actors import Actor, Role, check_movable, check_visible
 from domain.audit import AuditEntry, AuditFilter
 from domain.availability import Busy, Slot, free_slots, local_window
 from domain.countries import get_country
-from domain.entities import Appointment, Doctor, Patient, Specialty
+from domain.entities import Appointment, Doctor, Location, Patient, Specialty
 from domain.errors import InvalidTransition, NotAllowed, NotFound
 from domain.ports import Deps
 from domain.staff import Identity, StaffGrant, StaffRole
@@ -165,3 +165,19 @@ async def clinic_doctors(deps: Deps, actor: Actor) -> list[Doctor]:
         raise NotAllowed("only admins list every doctor")
     async with deps.uow(read_only=True) as uow:
         return sorted(await uow.doctors.list_all(), key=lambda d: d.id or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """The clinic's specialties and locations, each in the order they were added."""
+
+    specialties: list[Specialty]
+    locations: list[Location]
+
+
+async def clinic_catalog(deps: Deps, actor: Actor) -> Catalog:
+    """Every specialty and location, offered anywhere or not: admins only."""
+    if actor.role not in (Role.ADMIN, Role.SYSTEM):
+        raise NotAllowed("only admins list the catalog")
+    async with deps.uow(read_only=True) as uow:
+        return Catalog(await uow.specialties.list_all(), await uow.locations.list_all())

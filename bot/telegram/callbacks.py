@@ -20,6 +20,9 @@ buttons read as stale.
     rs:ok | rs:back | rs:x               reschedule: confirm, back, cancel
     adm | adm:s:<section>                the admin menu, one of its sections
     adm:st:*                             admin: staff (invitations, unlinking, revoking)
+    bk:again                             a called-off visit's "book again" (opens /book)
+    adm:dr:*                             admin: doctors (details, hours, time off, stranded)
+    adm:ct:*                             admin: catalog (specialties, locations)
 """
 
 from __future__ import annotations
@@ -202,3 +205,32 @@ ADMIN_INVITE_DOCTOR: Codec[int] = Codec("adm:st:id", str, _int)  # 0: choose the
 ADMIN_INVITE_ADMIN = Tap("adm:st:ia")
 ADMIN_UNLINK: Codec[int] = Codec("adm:st:ul", str, _int)
 ADMIN_REVOKE: Codec[int] = Codec("adm:st:rv", str, _account)  # a Telegram user id
+
+BOOK_AGAIN = Tap("bk:again")
+
+# Admin → Doctors. <id> 0 is the doctor being added.
+ADMIN_DOCTOR: Codec[int] = Codec("adm:dr:o", str, _int)  # open a doctor's card
+ADMIN_DOCTOR_NEW = Tap("adm:dr:new")
+ADMIN_DOCTOR_FIELD: Codec[tuple[int, str]] = Codec(
+    "adm:dr:f",
+    lambda v: f"{v[0]}:{v[1]}",
+    lambda t: (int(m[1]), m[2]) if (m := re.fullmatch(r"([0-9]{1,9}):([a-z]{1,8})", t)) else None,
+)  # name, spec, loc, visit, hours, off, on, offduty
+ADMIN_DOCTOR_SPECIALTY: Codec[int] = Codec("adm:dr:sp", str, _int)  # toggle in the draft
+ADMIN_DOCTOR_SPECIALTIES_DONE = Tap("adm:dr:spok")
+ADMIN_DOCTOR_LOCATION: Codec[int] = Codec("adm:dr:lc", str, _int)
+ADMIN_DOCTOR_VISIT: Codec[int] = Codec("adm:dr:v", str, _int)  # minutes
+ADMIN_STRANDED_KEEP = _uuid_codec("adm:dr:k")
+ADMIN_STRANDED_CANCEL = _uuid_codec("adm:dr:x")
+ADMIN_STRANDED_KEEP_ALL = Tap("adm:dr:ka")
+ADMIN_STRANDED_CANCEL_ALL = Tap("adm:dr:xa")
+
+# Admin → Catalog.
+ADMIN_SPECIALTY: Codec[int] = Codec("adm:ct:s", str, _int)  # rename; 0 adds one
+ADMIN_LOCATION: Codec[int] = Codec("adm:ct:l", str, _int)  # open a location; 0 adds one
+ADMIN_LOCATION_FIELD: Codec[tuple[int, str]] = Codec(
+    "adm:ct:lf",
+    lambda v: f"{v[0]}:{v[1]}",
+    lambda t: (int(m[1]), m[2]) if (m := re.fullmatch(r"([0-9]{1,9}):([a-z]{1,8})", t)) else None,
+)  # name, address, phone, country
+ADMIN_LOCATION_COUNTRY: Codec[str] = Codec("adm:ct:lc", str, _text(r"[A-Z]{2}"))

@@ -32,4 +32,17 @@ def render(row: Claimed, language: str) -> tuple[str, InlineKeyboardMarkup | Non
                 ]
             ]
         )
+    if params.get("rebook"):
+        text = _with_clinic_details(t, text, params)
+        markup = InlineKeyboardMarkup([[button(t("notify.book_again"), cb.BOOK_AGAIN.pack())]])
     return text, markup
+
+
+def _with_clinic_details(t: Translator, text: str, params: dict[str, Any]) -> str:
+    """A visit the clinic called off: its reason and the clinic's phone below the news."""
+    lines = [text]
+    if params.get("reason"):
+        lines.append(t("notify.reason", reason=params["reason"]))
+    if params.get("phone"):
+        lines.append(t("notify.clinic_phone", phone=params["phone"]))
+    return "\n".join(lines)

@@ -4,13 +4,14 @@ writing the audit entry."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from domain.actors import Actor, check_visible
 from domain.audit import AuditEntry
 from domain.entities import Appointment, Doctor
 from domain.errors import NotFound
-from domain.notifications import Change, Kind, Plan, plan
+from domain.notifications import Change, Kind, Plan, called_off_by_staff, plan
 from domain.ports import Deps, UnitOfWork
 
 
@@ -39,7 +40,11 @@ async def save_status(
     await uow.appointments.save(appointment)
     patient = await uow.patients.get(appointment.patient_id)
     doctor = await uow.doctors.get(appointment.doctor_id)
-    await queue(uow, appointment, plan(Change(appointment, actor, patient, doctor, now)))
+    change = Change(appointment, actor, patient, doctor, now)
+    if called_off_by_staff(change) and doctor is not None and doctor.location_id is not None:
+        place = {loc.id: loc for loc in await uow.locations.list_all()}.get(doctor.location_id)
+        change = replace(change, clinic_phone=place.phone if place else "")
+    await queue(uow, appointment, plan(change))
 
 
 async def queue(uow: UnitOfWork, appointment: Appointment, planned: Plan) -> None:

@@ -12,8 +12,9 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.handlers.admin import staff
+from bot.handlers.admin import catalog, doctors, staff
 from bot.handlers.admin.guard import SECTIONS, admin_or_refuse
+from bot.handlers.admin.typed import setup_conversation
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns
@@ -38,4 +39,8 @@ def admin_handlers() -> list[BaseHandler[Any, Context, Any]]:
         CommandHandler("admin", admin_menu),
         CallbackQueryHandler(admin_menu, pattern=cb.ADMIN_MENU.pattern),
         *staff.handlers(),
+        # Doctors and catalog: one conversation, for what admins type while setting up.
+        setup_conversation(
+            [*doctors.handlers(), *catalog.handlers()], admin_menu, cb.ADMIN_MENU.pattern
+        ),
     ]

@@ -6,7 +6,7 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 from telegram.ext import filters as f
 
@@ -153,11 +153,21 @@ def _back_to(screen: Screen) -> Screen:
     return back
 
 
+async def book_again(update: Update, context: Context) -> int:
+    """A called-off visit's "book again": the notice stays as it is (it holds the clinic's
+    phone); /book starts in a new message below it."""
+    await answered(update, context)
+    query = update.callback_query
+    assert query and query.message is not None and isinstance(query.message, Message)
+    await query.edit_message_reply_markup(None)
+    return await begin(Update(update.update_id, message=query.message), context)
+
+
 def booking_handler() -> ConversationHandler[Context]:
     buttons = cb.BOOKING
     back = buttons.back.pattern
     return conversation(
-        entry_points=[CommandHandler("book", begin)],
+        entry_points=[CommandHandler("book", begin), on_tap(cb.BOOK_AGAIN.pattern, book_again)],
         states={
             COUNTRY: [on_tap(cb.BOOK_COUNTRY.pattern, country_chosen)],
             SPECIALTY: [

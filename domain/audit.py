@@ -37,6 +37,9 @@ class Action(StrEnum):
     DOCTOR_UNLINKED = "role.doctor_unlinked"
     ADMIN_GRANTED = "role.admin_granted"
     ADMIN_REVOKED = "role.admin_revoked"
+    #: An admin's look-ups reveal patient data, so they are audited too.
+    PATIENT_LOOKED_UP = "patient.looked_up"
+    APPOINTMENT_VIEWED = "appointment.viewed"
 
 
 def status_action(status: str) -> str:

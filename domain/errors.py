@@ -9,7 +9,8 @@ Each error carries a stable ``code``: the bot's table of replies
     ├── InvalidInput
     │   ├── InvalidNationalId
     │   ├── InvalidName
-    │   └── InvalidPhone
+    │   ├── InvalidPhone
+    │   └── InvalidSearch
     ├── NotFound
     ├── NotRegistered
     ├── NotAllowed
@@ -62,6 +63,13 @@ class InvalidPhone(InvalidInput):
     """A phone number is not valid in any country."""
 
     code = "invalid_phone"
+
+
+class InvalidSearch(InvalidInput):
+    """What an admin typed to find an appointment is neither a reference nor a valid
+    national ID of any country."""
+
+    code = "invalid_search"
 
 
 class NotFound(DomainError):

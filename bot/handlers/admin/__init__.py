@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.handlers.admin import staff
 from bot.handlers.admin.guard import SECTIONS, admin_or_refuse
+from bot.handlers.admin.records import records_handler
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns
@@ -38,4 +39,5 @@ def admin_handlers() -> list[BaseHandler[Any, Context, Any]]:
         CommandHandler("admin", admin_menu),
         CallbackQueryHandler(admin_menu, pattern=cb.ADMIN_MENU.pattern),
         *staff.handlers(),
+        records_handler(),
     ]

@@ -11,7 +11,7 @@ from telegram.ext import ConversationHandler
 
 from bot.handlers.admin.appointments import show_appointment
 from bot.handlers.admin.guard import admin_tapped
-from bot.handlers.errors import reply_for
+from bot.handlers.errors import reply_for, tell
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns
@@ -74,7 +74,11 @@ async def free_times(update: Update, context: Context) -> int:
     if admin is None or appointment_id is None:
         return END
     t = context.t
-    line = await open_appointment(context.deps, admin, appointment_id)
+    try:
+        line = await open_appointment(context.deps, admin, appointment_id)
+    except DomainError as error:
+        await tell(update, context, reply_for("admin_open", error))
+        return END
     a = line.appointment
     zone = get_country(a.country).timezone
     today = context.deps.clock.now().astimezone(zone).date()
@@ -91,8 +95,9 @@ async def free_times(update: Update, context: Context) -> int:
     ]
     back = [button(t("admin.back"), cb.ADMIN_OPEN.pack(a.id))]
     text = t("admin.appt.move_prompt", reference=a.reference, zone=zone.key)
-    await show(update, text if choices else t("admin.appt.no_free_times"),
-               InlineKeyboardMarkup([*columns(choices, 3), back]))  # fmt: skip
+    if not choices:
+        text = t("admin.appt.no_free_times")
+    await show(update, text, InlineKeyboardMarkup([*columns(choices, 3), back]))
     return END
 
 

@@ -13,6 +13,7 @@ from telegram.ext import ConversationHandler
 from bot.handlers.admin.appointment_text import detail_text, line_text
 from bot.handlers.admin.guard import admin_tapped
 from bot.handlers.errors import reply_for, tell
+from bot.i18n import Translator
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns
@@ -104,17 +105,19 @@ async def _show_day(
     lines = await clinic_day(context.deps, admin, query)
     text = [t("admin.appt.day", place=title, day=t.day(query.day))]
     text += [line_text(t, line) for line in lines] or [t("admin.appt.none")]
-    opens = [
-        button(f"{t.time(line.appointment.start, _zone(line))} {line.appointment.reference}",
-               cb.ADMIN_OPEN.pack(line.appointment.id))
-        for line in lines
-    ]  # fmt: skip
+    opens = [_open_button(t, line) for line in lines]
     days = [
         button(t("admin.appt.previous"), codec.pack((owner, query.day - timedelta(days=1)))),
         button(t("admin.appt.next"), codec.pack((owner, query.day + timedelta(days=1)))),
     ]
     markup = InlineKeyboardMarkup([*columns(opens, 2), days, back_to_section(context)])
     await show(update, "\n".join(text), markup)
+
+
+def _open_button(t: Translator, line: AppointmentLine) -> InlineKeyboardButton:
+    """``10:30 K7M2-9QX4``: opens the appointment."""
+    a = line.appointment
+    return button(f"{t.time(a.start, _zone(line))} {a.reference}", cb.ADMIN_OPEN.pack(a.id))
 
 
 def _zone(line: AppointmentLine) -> ZoneInfo:
@@ -142,8 +145,8 @@ async def show_appointment(
     except DomainError as error:
         await tell(update, context, reply_for("admin_open", error))
         return
-    await show(update, "\n\n".join(filter(None, [above, detail_text(context.t, line)])),
-               InlineKeyboardMarkup(actions(context, line)))  # fmt: skip
+    text = "\n\n".join(filter(None, [above, detail_text(context.t, line)]))
+    await show(update, text, InlineKeyboardMarkup(actions(context, line)))
 
 
 def actions(context: Context, line: AppointmentLine) -> list[list[InlineKeyboardButton]]:

@@ -48,6 +48,9 @@ class Action(StrEnum):
     SPECIALTY_RENAMED = "specialty.renamed"
     LOCATION_ADDED = "location.added"
     LOCATION_CHANGED = "location.changed"
+    #: An admin's look-ups reveal patient data, so they are audited too.
+    PATIENT_LOOKED_UP = "patient.looked_up"
+    APPOINTMENT_VIEWED = "appointment.viewed"
 
 
 def status_action(status: str) -> str:

@@ -149,3 +149,19 @@ class _Taken:
         if i >= 0 and self.ends[i] > slot.start:
             return True
         return i + 1 < len(self.starts) and self.starts[i + 1] < slot.end
+
+
+def offered_slots(doctor: Doctor, country: Country, first_day: date, last_day: date) -> int:
+    """How many slots the doctor's plan offers on local days ``first_day`` to ``last_day``:
+    working hours less breaks, exceptions, time off and holidays, booked or not, past or
+    not (the denominator of a fill rate)."""
+    off = _Taken([(t.start, t.end) for t in doctor.plan.time_off])
+    count = 0
+    day = first_day
+    while day <= last_day:
+        hours = None if country.is_holiday(day) else doctor.plan.hours_on(day)
+        if hours is not None:
+            slots = _day_slots(day, hours, doctor.slot_length, country)
+            count += sum(1 for slot in slots if not off.collides(slot))
+        day += timedelta(days=1)
+    return count

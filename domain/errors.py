@@ -10,7 +10,8 @@ Each error carries a stable ``code``: the bot's table of replies
     │   ├── InvalidNationalId
     │   ├── InvalidName
     │   ├── InvalidPhone
-    │   └── InvalidSetup
+    │   ├── InvalidSetup
+    │   └── InvalidSearch
     ├── NotFound
     ├── NotRegistered
     ├── NotAllowed
@@ -80,6 +81,13 @@ class InvalidSetup(InvalidInput):
         super().__init__(reason)
         self.reason = reason
         self.detail = detail
+
+
+class InvalidSearch(InvalidInput):
+    """What an admin typed to find an appointment is neither a reference nor a valid
+    national ID of any country."""
+
+    code = "invalid_search"
 
 
 class NotFound(DomainError):

@@ -16,6 +16,7 @@ from domain.audit import AuditEntry, AuditFilter, Source
 from domain.entities import Appointment, ClinicProfile, Doctor, Location, Patient, Specialty
 from domain.notifications import Kind, Notification
 from domain.staff import Invitation, StaffGrant, StaffLink, StaffRole
+from domain.statistics import GroupCounts
 
 
 class Clock(Protocol):
@@ -70,6 +71,13 @@ class PatientRepository(Protocol):
     async def get(self, patient_id: int) -> Patient | None: ...
     async def get_by_telegram_id(self, telegram_user_id: int) -> Patient | None: ...
     async def save(self, patient: Patient) -> None: ...
+    async def get_many(self, patient_ids: list[int]) -> dict[int, Patient]:
+        """The patients with these ids that exist, by id."""
+        ...
+
+    async def with_national_id(self, national_ids: list[str]) -> list[Patient]:
+        """Patients whose national ID (compact, as stored) is one of ``national_ids``."""
+        ...
 
 
 class AppointmentRepository(Protocol):
@@ -111,6 +119,16 @@ class AppointmentRepository(Protocol):
         ...
 
     async def upcoming_for_patient(self, patient_id: int, after: datetime) -> list[Appointment]: ...
+
+    async def get_by_reference(self, reference: str) -> Appointment | None:
+        """The appointment with this reference (as stored, e.g. ``K7M2-9QX4``), history included."""
+        ...
+
+    async def starting_between(
+        self, doctor_ids: list[int], start: datetime, end: datetime
+    ) -> list[Appointment]:
+        """The doctors' appointments of any status starting in ``[start, end)``, by start."""
+        ...
 
 
 class NotificationRepository(Protocol):
@@ -178,6 +196,17 @@ class AuditLog(Protocol):
         ...
 
 
+class StatisticsRepository(Protocol):
+    """Counts computed by the database (``domain.statistics``)."""
+
+    async def counts(
+        self, doctor_ids: list[int], start: datetime, end: datetime
+    ) -> list[GroupCounts]:
+        """The doctors' appointments starting in ``[start, end)``, counted per doctor and
+        specialty in one ``GROUP BY``; cancellations by who made them."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without :meth:`commit` rolls back.
 
@@ -196,6 +225,7 @@ class UnitOfWork(Protocol):
     staff: StaffRepository
     invitations: InvitationRepository
     audit: AuditLog
+    statistics: StatisticsRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -7,17 +7,21 @@ Each query opens a read-only unit of work, so it never waits for SQLite's write 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from domain.actors import Actor, Role, check_movable, check_visible
+from domain.appointment_lines import AppointmentLine, check_clinic_admin, parse_reference
 from domain.audit import AuditEntry, AuditFilter
-from domain.availability import Busy, Slot, free_slots, local_window
+from domain.availability import Busy, Slot, free_slots, local_window, offered_slots
 from domain.countries import get_country
 from domain.entities import Appointment, Doctor, Location, Patient, Specialty
-from domain.errors import InvalidTransition, NotAllowed, NotFound
+from domain.errors import InvalidSearch, InvalidTransition, NotAllowed, NotFound
 from domain.ports import Deps
 from domain.staff import Identity, StaffGrant, StaffRole
+from domain.statistics import GroupCounts, Period, Statistics, add_up, period_days
 
 
 async def identify(deps: Deps, telegram_user_id: int) -> Actor:
@@ -181,3 +185,106 @@ async def clinic_catalog(deps: Deps, actor: Actor) -> Catalog:
         raise NotAllowed("only admins list the catalog")
     async with deps.uow(read_only=True) as uow:
         return Catalog(await uow.specialties.list_all(), await uow.locations.list_all())
+
+
+async def clinic_locations(deps: Deps, actor: Actor) -> list[Location]:
+    """Every location, by id: admins only."""
+    check_clinic_admin(actor)
+    async with deps.uow(read_only=True) as uow:
+        return await uow.locations.list_all()
+
+
+@dataclass(frozen=True, slots=True)
+class DayQuery:
+    day: date  # a local day, in each doctor's country's zone
+    location_id: int | None = None  # None: every location
+    doctor_id: int | None = None  # None: every doctor (of the location)
+
+
+async def clinic_day(deps: Deps, actor: Actor, query: DayQuery) -> list[AppointmentLine]:
+    """A day's appointments of any status at a location or of a doctor, by time: admins
+    only. Names only; opening one (``usecases.lookup.open_appointment``) is audited."""
+    check_clinic_admin(actor)
+    async with deps.uow(read_only=True) as uow:
+        doctors = {
+            d.id or 0: d
+            for d in await uow.doctors.list_all()
+            if query.doctor_id in (None, d.id) and query.location_id in (None, d.location_id)
+        }
+        found: list[Appointment] = []
+        for country, ids in _by_country(doctors.values()).items():
+            start, end = local_window(get_country(country), query.day, query.day)
+            found += await uow.appointments.starting_between(ids, start, end)
+        patients = await uow.patients.get_many(sorted({a.patient_id for a in found}))
+    return [
+        AppointmentLine(
+            a,
+            patients[a.patient_id].full_name if a.patient_id in patients else "",
+            doctors[a.doctor_id].full_name,
+        )
+        for a in sorted(found, key=lambda a: (a.start, a.doctor_id))
+    ]
+
+
+async def clinic_statistics(deps: Deps, actor: Actor, period: Period) -> Statistics:
+    """Bookings, cancellations by whom, no-shows and fill rates over ``period``, counted by
+    the database (``domain.statistics``): admins only. The period's days are those of the
+    first doctor's country; each country's appointments are counted in its own zone."""
+    check_clinic_admin(actor)
+    now = deps.clock.now()
+    async with deps.uow(read_only=True) as uow:
+        doctors = sorted(await uow.doctors.list_all(), key=lambda d: d.id or 0)
+        first, last = period_days(period, now.astimezone(_zone_of(doctors)).date())
+        stats = Statistics(
+            first,
+            last,
+            doctors={d.id or 0: d for d in doctors},
+            locations={loc.id or 0: loc for loc in await uow.locations.list_all()},
+            specialties={s.id or 0: s for s in await uow.specialties.list_all()},
+        )
+        rows: list[GroupCounts] = []
+        for country, ids in _by_country(doctors).items():
+            start, end = local_window(get_country(country), first, last)
+            rows += await uow.statistics.counts(ids, start, end)
+    offered = {
+        d.id or 0: offered_slots(d, get_country(d.country), first, last)
+        for d in doctors
+        if d.active
+    }
+    return add_up(stats, rows, offered)
+
+
+async def appointment_audit(
+    deps: Deps, actor: Actor, typed_reference: str, limit: int = 15
+) -> list[AuditEntry]:
+    """The latest audit entries about the appointment with the typed reference: admins
+    only. Raises ``InvalidSearch`` for what is not a reference, ``NotFound`` for an
+    unknown one."""
+    check_clinic_admin(actor)
+    reference = parse_reference(typed_reference)
+    if reference is None:
+        raise InvalidSearch("not a reference")
+    async with deps.uow(read_only=True) as uow:
+        appointment = await uow.appointments.get_by_reference(reference)
+        if appointment is None:
+            raise NotFound("appointment")
+        where = AuditFilter(record_type="appointment", record_id=str(appointment.id), limit=limit)
+        return await uow.audit.latest(where)
+
+
+async def clinic_today(deps: Deps) -> tuple[date, ZoneInfo]:
+    """Today, and the zone it is today in: the first doctor's country's (UTC with none)."""
+    async with deps.uow(read_only=True) as uow:
+        zone = _zone_of(sorted(await uow.doctors.list_all(), key=lambda d: d.id or 0))
+    return deps.clock.now().astimezone(zone).date(), zone
+
+
+def _zone_of(doctors: list[Doctor]) -> ZoneInfo:
+    return get_country(doctors[0].country).timezone if doctors else ZoneInfo("UTC")
+
+
+def _by_country(doctors: Iterable[Doctor]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for doctor in doctors:
+        found.setdefault(doctor.country, []).append(doctor.id or 0)
+    return found

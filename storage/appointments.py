@@ -70,17 +70,35 @@ class SqlAppointments:
         await self._insert_history(appointment)
 
     async def get(self, appointment_id: uuid.UUID) -> Appointment | None:
-        row = (
-            await self._conn.execute(
-                select(appointments).where(appointments.c.id == appointment_id)
+        return await self._with_history(appointments.c.id == appointment_id)
+
+    async def get_by_reference(self, reference: str) -> Appointment | None:
+        return await self._with_history(appointments.c.reference == reference)
+
+    async def starting_between(
+        self, doctor_ids: list[int], start: datetime, end: datetime
+    ) -> list[Appointment]:
+        if not doctor_ids:
+            return []
+        rows = await self._conn.execute(
+            select(appointments)
+            .where(
+                appointments.c.doctor_id.in_(doctor_ids),  # the (doctor_id, starts_at) index
+                appointments.c.starts_at >= start,
+                appointments.c.starts_at < end,
             )
-        ).first()
+            .order_by(appointments.c.starts_at, appointments.c.doctor_id)
+        )
+        return [_from_row(r) for r in rows]
+
+    async def _with_history(self, condition: ColumnElement[bool]) -> Appointment | None:
+        row = (await self._conn.execute(select(appointments).where(condition))).first()
         if row is None:
             return None
         appointment = _from_row(row)
         changes = await self._conn.execute(
             select(appointment_status_changes)
-            .where(appointment_status_changes.c.appointment_id == appointment_id)
+            .where(appointment_status_changes.c.appointment_id == appointment.id)
             .order_by(appointment_status_changes.c.id)
         )
         appointment.history = [

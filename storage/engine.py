@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from storage.sqlite_inline import BUSY_TIMEOUT
+from storage.sqlite_inline import Connection as InlineConnection
 from storage.sqlite_inline import dbapi as sqlite_inline_dbapi
 
 #: Execution option read by the SQLite ``begin`` hook: ``IMMEDIATE`` (the
@@ -42,6 +43,26 @@ async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A connection for reads, see :func:`read_only`."""
     async with engine.connect() as plain:
         yield await read_only(plain)
+
+
+@asynccontextmanager
+async def off_the_loop(conn: AsyncConnection) -> AsyncIterator[AsyncConnection]:
+    """``conn``, whose statements in this block run off the event loop's thread.
+
+    For queries slow in themselves (the admin's statistics): with the inline SQLite
+    driver they would otherwise hold the loop (:mod:`storage.sqlite_inline`). aiosqlite's
+    thread and PostgreSQL's server are off the loop already.
+    """
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    if not isinstance(driver, InlineConnection):
+        yield conn
+        return
+    driver.off_loop = True
+    try:
+        yield conn
+    finally:
+        driver.off_loop = False
 
 
 def create_engine(url: str, *, sqlite_inline: bool = True, **kwargs: Any) -> AsyncEngine:

@@ -33,20 +33,35 @@ class SqlPatients:
             update(patients).where(patients.c.id == patient.id).values(**_patient_values(patient))
         )
 
+    async def get_many(self, patient_ids: list[int]) -> dict[int, Patient]:
+        if not patient_ids:
+            return {}
+        rows = await self._conn.execute(select(patients).where(patients.c.id.in_(patient_ids)))
+        return {row.id: _from_row(row) for row in rows}
+
+    async def with_national_id(self, national_ids: list[str]) -> list[Patient]:
+        """A scan: national IDs are not indexed (an admin's search, not a hot path)."""
+        if not national_ids:
+            return []
+        query = select(patients).where(patients.c.national_id.in_(national_ids))
+        return [_from_row(row) for row in await self._conn.execute(query.order_by(patients.c.id))]
+
     async def _one(self, condition: Any) -> Patient | None:
         row = (await self._conn.execute(select(patients).where(condition))).first()
-        if row is None:
-            return None
-        return Patient(
-            id=row.id,
-            telegram_user_id=row.telegram_user_id,
-            full_name=row.full_name,
-            national_id=row.national_id,
-            phone=row.phone,
-            language=row.language,
-            country=row.country,
-            privacy_accepted_at=row.privacy_accepted_at,
-        )
+        return None if row is None else _from_row(row)
+
+
+def _from_row(row: Any) -> Patient:
+    return Patient(
+        id=row.id,
+        telegram_user_id=row.telegram_user_id,
+        full_name=row.full_name,
+        national_id=row.national_id,
+        phone=row.phone,
+        language=row.language,
+        country=row.country,
+        privacy_accepted_at=row.privacy_accepted_at,
+    )
 
 
 def _patient_values(patient: Patient) -> dict[str, Any]:

@@ -20,6 +20,11 @@ thread, and the statement is retried after an ``asyncio.sleep`` until
 Only a statement outside a transaction is retried, so nothing half done is
 repeated, and COMMIT, which SQLite allows to be retried. WAL checkpoints, which
 write and sync the database file, run on a worker thread (:class:`_Checkpoints`).
+
+A statement that is slow in itself (the admin's statistics scan a period's
+appointments) would hold the loop, so while a connection's ``off_loop`` is set
+(:func:`storage.engine.off_the_loop`) its statements and fetches run on a worker
+thread instead, one at a time, as aiosqlite's would.
 """
 
 from __future__ import annotations
@@ -145,6 +150,9 @@ class Cursor:
         return self._cursor.fetchmany(size) if size is not None else self._cursor.fetchmany()
 
     async def fetchall(self) -> list[Any]:
+        if self._conn.off_loop:
+            rows: list[Any] = await asyncio.to_thread(self._cursor.fetchall)
+            return rows
         return self._cursor.fetchall()
 
     async def nextset(self) -> None:
@@ -190,6 +198,8 @@ class Connection:
         self._connection: sqlite3.Connection | None = None
         self._busy_timeout = busy_timeout
         self._checkpoints = checkpoints
+        #: Run statements and fetches on a worker thread (see the module docstring).
+        self.off_loop = False
 
     def __await__(self) -> Generator[Any, None, Connection]:
         return self._open().__await__()
@@ -222,6 +232,8 @@ class Connection:
                 self._connection is None or not self._connection.in_transaction
             )
             try:
+                if self.off_loop:
+                    return await asyncio.to_thread(fn, *args)
                 return fn(*args)
             except sqlite3.OperationalError as error:
                 if not (retriable and _is_busy(error)):

@@ -24,6 +24,7 @@ from domain.ports import (
     PatientRepository,
     SpecialtyRepository,
     StaffRepository,
+    StatisticsRepository,
 )
 from storage.appointments import SqlAppointments, is_slot_conflict
 from storage.audit import SqlAuditLog
@@ -34,6 +35,7 @@ from storage.languages import SqlLanguages
 from storage.notifications import SqlNotifications
 from storage.patients import SqlPatients
 from storage.staff import SqlInvitations, SqlStaff
+from storage.statistics import SqlStatistics
 
 
 class SqlUnitOfWork:
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
     staff: StaffRepository
     invitations: InvitationRepository
     audit: AuditLog
+    statistics: StatisticsRepository
 
     def __init__(
         self,
@@ -107,6 +110,7 @@ class SqlUnitOfWork:
         self.staff = SqlStaff(conn, self._doctors_changed)
         self.invitations = SqlInvitations(conn)
         self.audit = SqlAuditLog(conn)
+        self.statistics = SqlStatistics(conn)
         return self
 
     def _doctors_changed(self) -> None:

@@ -48,6 +48,16 @@ REPLIES: dict[str, Reply] = {
     "invitation_expired": Reply("invite.expired", Then.SAY),
     "invitation_used": Reply("invite.used", Then.SAY),
     "accept:not_allowed": Reply("invite.other_doctor", Then.SAY),
+    "invalid_search": Reply("admin.appt.bad_search", Then.SAY),
+    "admin_find:not_found": Reply("admin.appt.nothing_found", Then.SAY),
+    "admin_audit:not_found": Reply("admin.appt.nothing_found", Then.SAY),
+    "admin_cancel:invalid_transition": Reply("admin.appt.changed_meanwhile", Then.SAY),
+    "admin_mark:invalid_transition": Reply("admin.appt.changed_meanwhile", Then.SAY),
+    "admin_move:invalid_transition": Reply("admin.appt.changed_meanwhile", Then.SAY),
+    "admin_move:slot_taken": Reply("admin.appt.move_failed", Then.SAY),
+    "admin_move:slot_unavailable": Reply("admin.appt.move_failed", Then.SAY),
+    "admin_move:patient_overlap": Reply("admin.appt.move_failed", Then.SAY),
+    "admin_move:not_found": Reply("admin.appt.move_failed", Then.SAY),
 }
 
 

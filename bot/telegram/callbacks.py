@@ -23,6 +23,14 @@ buttons read as stale.
     bk:again                             a called-off visit's "book again" (opens /book)
     adm:dr:*                             admin: doctors (details, hours, time off, stranded)
     adm:ct:*                             admin: catalog (specialties, locations)
+    adm:ap:l:<location>:<yyyymmdd>       admin: a day's appointments at a location (0 = all)
+    adm:ap:d:<doctor>:<yyyymmdd>         admin: a doctor's day (0 = choose the doctor)
+    adm:ap:o:<uuid> | adm:ap:f           admin: open one (audited) | find one (typed)
+    adm:ap:x:<uuid> | adm:ap:m:<uuid>    admin: cancel (reason typed) | move: free times
+    adm:ap:mv:<uuid>:<epoch>             admin: move to this time
+    adm:ap:k:<uuid>:<status>             admin: mark completed or no-show
+    adm:sx:<period>:<dimension|all>      admin: statistics
+    adm:au:r:<role|all> | adm:au:f:<a|p> admin: audit by actor | typed reference or patient ID
 """
 
 from __future__ import annotations
@@ -234,3 +242,50 @@ ADMIN_LOCATION_FIELD: Codec[tuple[int, str]] = Codec(
     lambda t: (int(m[1]), m[2]) if (m := re.fullmatch(r"([0-9]{1,9}):([a-z]{1,8})", t)) else None,
 )  # name, address, phone, country
 ADMIN_LOCATION_COUNTRY: Codec[str] = Codec("adm:ct:lc", str, _text(r"[A-Z]{2}"))
+
+
+def _uuid_and(token: str, rest: Callable[[str], T | None]) -> tuple[uuid.UUID, T] | None:
+    found, _, tail = token.partition(":")
+    appointment_id, value = _uuid(found), rest(tail)
+    return None if appointment_id is None or value is None else (appointment_id, value)
+
+
+def _scoped_day(token: str) -> tuple[int, date] | None:
+    """``<id>:<yyyymmdd>``: a location or doctor (0 = all, or choose) and a day."""
+    found, _, day = token.partition(":")
+    owner, when = _int(found), _day(day)
+    return None if owner is None or when is None else (owner, when)
+
+
+def _epoch(token: str) -> datetime | None:
+    return datetime.fromtimestamp(int(token), UTC) if re.fullmatch(r"[0-9]{9,11}", token) else None
+
+
+ADMIN_DAY_AT: Codec[tuple[int, date]] = Codec(
+    "adm:ap:l", lambda v: f"{v[0]}:{_day_token(v[1])}", _scoped_day
+)
+ADMIN_DAY_OF: Codec[tuple[int, date]] = Codec(
+    "adm:ap:d", lambda v: f"{v[0]}:{_day_token(v[1])}", _scoped_day
+)
+ADMIN_OPEN = _uuid_codec("adm:ap:o")
+ADMIN_FIND = Tap("adm:ap:f")
+ADMIN_CANCEL = _uuid_codec("adm:ap:x")
+ADMIN_MOVE = _uuid_codec("adm:ap:m")
+ADMIN_MOVE_TO: Codec[tuple[uuid.UUID, datetime]] = Codec(
+    "adm:ap:mv", lambda v: f"{v[0].hex}:{int(v[1].timestamp())}", lambda t: _uuid_and(t, _epoch)
+)
+ADMIN_MARK: Codec[tuple[uuid.UUID, str]] = Codec(
+    "adm:ap:k", lambda v: f"{v[0].hex}:{v[1]}", lambda t: _uuid_and(t, _text(r"completed|no_show"))
+)
+
+
+def _period_and_dimension(token: str) -> tuple[str, str] | None:
+    match = re.fullmatch(r"([a-z0-9]{1,3}):([a-z]{1,16})", token)
+    return (match[1], match[2]) if match else None
+
+
+ADMIN_STATS: Codec[tuple[str, str]] = Codec(
+    "adm:sx", lambda v: f"{v[0]}:{v[1]}", _period_and_dimension
+)
+ADMIN_AUDIT_BY: Codec[str] = Codec("adm:au:r", str, _text(r"all|admin|doctor|patient|system"))
+ADMIN_AUDIT_FIND: Codec[str] = Codec("adm:au:f", str, _text(r"a|p"))

@@ -25,9 +25,12 @@ from domain.ports import (
     PatientRepository,
     SpecialtyRepository,
     StaffRepository,
+    StatisticsRepository,
 )
 from domain.schedule import TimeRange, weekdays_plan
 from domain.staff import Invitation, StaffGrant, StaffLink, StaffRole
+from domain.statistics import Counts, GroupCounts
+from domain.status import Status
 
 
 class FakeClock:
@@ -159,6 +162,12 @@ class _Patients:
     async def save(self, patient: Patient) -> None:
         self.db.patients[patient.id or 0] = patient
 
+    async def get_many(self, patient_ids: list[int]) -> dict[int, Patient]:
+        return {i: self.db.patients[i] for i in patient_ids if i in self.db.patients}
+
+    async def with_national_id(self, national_ids: list[str]) -> list[Patient]:
+        return [p for p in self.db.patients.values() if p.national_id in national_ids]
+
 
 class _Appointments:
     def __init__(self, pending: dict[uuid.UUID, Appointment], db: FakeDatabase) -> None:
@@ -201,6 +210,56 @@ class _Appointments:
     async def upcoming_for_patient(self, patient_id: int, after: datetime) -> list[Appointment]:
         mine = [a for a in self.db.appointments.values() if a.patient_id == patient_id]
         return sorted((a for a in mine if a.start >= after), key=lambda a: a.start)
+
+    async def get_by_reference(self, reference: str) -> Appointment | None:
+        found = (a for a in self.db.appointments.values() if a.reference == reference)
+        return copy.deepcopy(next(found, None))
+
+    async def starting_between(
+        self, doctor_ids: list[int], start: datetime, end: datetime
+    ) -> list[Appointment]:
+        found = [
+            a
+            for a in self.db.appointments.values()
+            if a.doctor_id in doctor_ids and start <= a.start < end
+        ]
+        return sorted(found, key=lambda a: (a.start, a.doctor_id))
+
+
+class _Statistics:
+    """Counts the way the SQL does, from the committed appointments."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    async def counts(
+        self, doctor_ids: list[int], start: datetime, end: datetime
+    ) -> list[GroupCounts]:
+        groups: dict[tuple[int, int], Counts] = {}
+        for a in self.db.appointments.values():
+            if a.doctor_id not in doctor_ids or not start <= a.start < end:
+                continue
+            key = (a.doctor_id, a.specialty_id)
+            groups[key] = groups.get(key, Counts()) + _counts_of(a)
+        return [GroupCounts(d, s, c) for (d, s), c in sorted(groups.items())]
+
+
+def _counts_of(a: Appointment) -> Counts:
+    by = next((c.actor for c in a.history if c.to_status is Status.CANCELLED), "")
+    cancelled = a.status is Status.CANCELLED
+    return Counts(
+        booked=1,
+        held=int(a.status not in (Status.CANCELLED, Status.REJECTED)),
+        cancelled_by_patient=int(cancelled and by.startswith("patient")),
+        cancelled_by_admin=int(cancelled and by.startswith("admin")),
+        cancelled_by_doctor=int(cancelled and by.startswith("doctor")),
+        cancelled_by_system=int(cancelled and by.split(":")[0] not in _PEOPLE),
+        no_shows=int(a.status is Status.NO_SHOW),
+        completed=int(a.status is Status.COMPLETED),
+    )
+
+
+_PEOPLE = ("patient", "admin", "doctor")
 
 
 class _Notifications:
@@ -342,6 +401,7 @@ class FakeUnitOfWork:
     staff: StaffRepository
     invitations: InvitationRepository
     audit: AuditLog
+    statistics: StatisticsRepository
 
     def __init__(self, db: FakeDatabase) -> None:
         self.db = db
@@ -359,6 +419,7 @@ class FakeUnitOfWork:
         self.invitations = _Invitations(db)
         self._audited: list[AuditEntry] = []
         self.audit = _Audit(self._audited, db)
+        self.statistics = _Statistics(db)
         self.committed = False
 
     async def __aenter__(self) -> Self:

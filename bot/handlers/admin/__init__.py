@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.handlers.admin import catalog, doctors, staff
 from bot.handlers.admin.guard import SECTIONS, admin_or_refuse
+from bot.handlers.admin.records import records_handler
 from bot.handlers.admin.typed import setup_conversation
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
@@ -43,4 +44,5 @@ def admin_handlers() -> list[BaseHandler[Any, Context, Any]]:
         setup_conversation(
             [*doctors.handlers(), *catalog.handlers()], admin_menu, cb.ADMIN_MENU.pattern
         ),
+        records_handler(),
     ]

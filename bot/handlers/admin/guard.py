@@ -29,3 +29,13 @@ async def admin_or_refuse(update: Update, context: Context) -> Actor | None:
     else:
         await unknown_command(update, context)
     return None
+
+
+async def admin_tapped(update: Update, context: Context) -> Actor | None:
+    """:func:`admin_or_refuse` for a button, whose spinner is then stopped."""
+    admin = await admin_or_refuse(update, context)
+    query = update.callback_query
+    if admin is not None and query is not None and not context.answered:
+        await query.answer()
+        context.answered = True
+    return admin

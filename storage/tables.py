@@ -95,7 +95,7 @@ patients = Table(
     Column("id", Integer, primary_key=True),
     Column("telegram_user_id", BigInteger, nullable=False, unique=True),
     Column("full_name", String(200), nullable=False),
-    Column("national_id", String(32), nullable=False),
+    Column("national_id", String(32), nullable=False, index=True),  # admins find by it
     Column("phone", String(32), nullable=False),
     Column("language", String(8), nullable=False),
     Column("country", String(2), nullable=False),

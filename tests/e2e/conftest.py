@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import aiohttp
 import pytest
@@ -10,6 +11,7 @@ from telegram import Bot
 
 from bot.database import prepare_demo_database
 from bot.sandbox.standin import BotApiStandIn
+from storage.migrate import upgrade
 from tests.e2e.medbot import Clinic
 
 
@@ -44,6 +46,21 @@ async def clinic(api: BotApiStandIn, tmp_path) -> AsyncIterator[Clinic]:
     """The demo clinic's bot, running in polling mode against the stand-in."""
     url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
     await prepare_demo_database(url)
+    async with running_clinic(api, url) as running:
+        yield running
+
+
+@pytest.fixture
+async def empty_clinic(api: BotApiStandIn, tmp_path) -> AsyncIterator[Clinic]:
+    """The bot on a migrated database with no clinic in it at all."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
+    await upgrade(url)
+    async with running_clinic(api, url) as running:
+        yield running
+
+
+@asynccontextmanager
+async def running_clinic(api: BotApiStandIn, url: str) -> AsyncIterator[Clinic]:
     running = Clinic(api, url)
     await running.runtime.start()
     try:

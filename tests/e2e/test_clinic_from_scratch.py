@@ -8,28 +8,9 @@ appointment in the day's list and cancels it; the patient is told, with the phon
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-
-import pytest
 
 from bot.sandbox.standin import BotApiStandIn, Person
-from storage.migrate import upgrade
 from tests.e2e.medbot import ADMIN_ID, Clinic
-
-
-@pytest.fixture
-async def empty_clinic(api: BotApiStandIn, tmp_path) -> AsyncIterator[Clinic]:
-    """The bot on a migrated database with no clinic in it at all."""
-    url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
-    await upgrade(url)
-    running = Clinic(api, url)
-    await running.runtime.start()
-    try:
-        yield running
-    finally:
-        await running.runtime.stop()
-        await running.engine.dispose()
-    api.assert_no_violations()
 
 
 async def set_up_the_clinic(admin: Person) -> None:

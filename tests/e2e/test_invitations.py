@@ -162,3 +162,25 @@ async def test_only_the_admins_own_chat_menu_offers_admin(
     assert "admin" in menus[(ADMIN_ID, "")]
     assert "admin" not in menus[(None, "es")]
     assert "admin" not in menus[(None, "")]
+
+
+async def test_an_admin_unlinks_a_doctor_from_the_bot_and_the_account_is_no_doctor_any_more(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    token = await clinic.invite(StaffRole.DOCTOR, DOCTOR_ID)
+    doctor = api.person("Martín", "Salazar", language_code="es")
+    await doctor.send(f"/start {token}")
+    await doctor.wait_for("quedó vinculada a")
+    admin = api.person("Admin", language_code="es", user_id=ADMIN_ID)
+    name = await doctor_name(clinic)
+
+    await admin.send("/admin")
+    await admin.wait_for("Menú de administración")
+    await admin.tap("Personal e invitaciones")
+    before = await admin.wait_for(f"Médico vinculado: {name}")
+    await admin.tap(f"Desvincular a {name}")
+    after = await admin.wait_for("Personal")
+
+    assert f"Desvincular a {name}" in before.buttons()
+    assert name not in after.text
+    assert (await clinic.role_of(doctor.user_id)).role is not Role.DOCTOR

@@ -21,11 +21,8 @@ from storage.migrate import upgrade
 from storage.outbox import OutboxStore
 
 
-async def test_medbot_run_polls_answers_people_and_stops_cleanly_on_sigterm(
-    api: BotApiStandIn, tmp_path: Path
-) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
-    await prepare_demo_database(url)
+async def medbot_run(api: BotApiStandIn, url: str, cwd: Path) -> asyncio.subprocess.Process:
+    """``medbot run`` as a process against the stand-in, logging JSON to its stderr."""
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": api.token,
@@ -35,10 +32,17 @@ async def test_medbot_run_polls_answers_people_and_stops_cleanly_on_sigterm(
         "HTTP_PORT": "0",
         "LOG_FORMAT": "json",
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
-        stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=cwd, stderr=asyncio.subprocess.PIPE
+    )
+
+
+async def test_medbot_run_polls_answers_people_and_stops_cleanly_on_sigterm(
+    api: BotApiStandIn, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
+    await prepare_demo_database(url)
+    process = await medbot_run(api, url, tmp_path)
     try:
         ana = api.person("Ana", language_code="es")
         await ana.send("/start")
@@ -133,19 +137,7 @@ async def test_medbot_run_on_an_empty_clinic_says_how_to_set_it_up_and_keeps_boo
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
     await upgrade(url)
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": api.token,
-        "TELEGRAM_API_BASE_URL": api.base_url,
-        "TELEGRAM_FILE_BASE_URL": api.base_file_url,
-        "DATABASE_URL": url,
-        "HTTP_PORT": "0",
-        "LOG_FORMAT": "json",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
-        stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    process = await medbot_run(api, url, tmp_path)
     try:
         ana = api.person("Ana", language_code="es")
         john = api.person("John", language_code="en")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -14,7 +15,9 @@ from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns
 from bot.telegram.screens import show
+from domain.actors import Actor
 from domain.errors import DomainError
+from domain.ports import Deps
 from domain.queries import clinic_doctors, staff_members
 from domain.staff import StaffRole
 from domain.usecases.invitations import InviteCommand, invite
@@ -99,31 +102,30 @@ async def invite_admin(update: Update, context: Context) -> None:
 
 
 async def unlink(update: Update, context: Context) -> None:
-    admin = await admin_or_refuse(update, context)
-    if admin is None:
-        return
-    query = update.callback_query
-    assert query
-    doctor_id = cb.ADMIN_UNLINK.unpack(query.data)
-    try:
-        await unlink_doctor(context.deps, admin, doctor_id or 0)
-    except DomainError as error:
-        await tell(update, context, reply_for("unlink", error))
-        return
-    await show_staff(update, context)
+    await _remove(update, context, "unlink", cb.ADMIN_UNLINK, unlink_doctor)
 
 
 async def revoke(update: Update, context: Context) -> None:
+    await _remove(update, context, "revoke", cb.ADMIN_REVOKE, revoke_admin)
+
+
+async def _remove(
+    update: Update,
+    context: Context,
+    action: str,
+    codec: cb.Codec[int],
+    use_case: Callable[[Deps, Actor, int], Awaitable[None]],
+) -> None:
+    """Unlink a doctor or revoke an admin, as the button says, then show the staff again."""
     admin = await admin_or_refuse(update, context)
     if admin is None:
         return
     query = update.callback_query
     assert query
-    account = cb.ADMIN_REVOKE.unpack(query.data)
     try:
-        await revoke_admin(context.deps, admin, account or 0)
+        await use_case(context.deps, admin, codec.unpack(query.data) or 0)
     except DomainError as error:
-        await tell(update, context, reply_for("revoke", error))
+        await tell(update, context, reply_for(action, error))
         return
     await show_staff(update, context)
 

@@ -162,3 +162,26 @@ async def test_an_admin_sees_this_weeks_statistics_with_who_cancelled(
     assert "4 May 2026" in totals.text
     assert await doctor_name(clinic) in by_doctor.text
     assert kept.reference not in by_doctor.text  # counts, never patients
+
+
+async def test_leaving_a_set_up_prompt_for_another_section_leaves_nothing_waiting_for_text(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    admin = api.person("Admin", language_code="es", user_id=ADMIN_ID)
+    await admin.send("/admin")
+    await admin.wait_for("Menú de administración")
+    await admin.tap("Especialidades y sedes")
+    await admin.wait_for("Sedes:")
+    await admin.tap("Agregar especialidad")
+    await admin.wait_for("en español y en inglés")
+    await admin.tap_data("adm:s:appointments")  # the older menu message's "Citas"
+    await admin.wait_for("Citas: elige un lugar")
+    await admin.tap("Buscar por referencia o documento")
+    await admin.wait_for("Escribe la referencia")
+
+    await admin.send("K7M2-9QX4")
+    answer = await admin.wait_for("No encontré nada")
+
+    assert answer.text
+    async with clinic.deps.uow(read_only=True) as uow:
+        assert all(s.code != "K7M2-9QX4" for s in await uow.specialties.list_all())

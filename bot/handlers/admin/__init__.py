@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.handlers.admin import catalog, doctors, staff
 from bot.handlers.admin.guard import SECTIONS, admin_or_refuse
-from bot.handlers.admin.records import records_handler
+from bot.handlers.admin.records import records_states, records_taps
 from bot.handlers.admin.typed import setup_conversation
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
@@ -40,9 +40,11 @@ def admin_handlers() -> list[BaseHandler[Any, Context, Any]]:
         CommandHandler("admin", admin_menu),
         CallbackQueryHandler(admin_menu, pattern=cb.ADMIN_MENU.pattern),
         *staff.handlers(),
-        # Doctors and catalog: one conversation, for what admins type while setting up.
+        # Every section with typing in one conversation, so a prompt never lingers.
         setup_conversation(
-            [*doctors.handlers(), *catalog.handlers()], admin_menu, cb.ADMIN_MENU.pattern
+            [*doctors.handlers(), *catalog.handlers(), *records_taps()],
+            admin_menu,
+            cb.ADMIN_MENU.pattern,
+            records_states(),
         ),
-        records_handler(),
     ]

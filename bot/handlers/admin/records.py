@@ -1,35 +1,29 @@
-"""Admin → Appointments, Statistics and Audit as one conversation, for the steps that
-wait for typed text (a reference or national ID to find, a cancellation's reason).
+"""Admin → Appointments, Statistics and Audit: their buttons and the steps that wait
+for typed text (a reference or national ID to find, a cancellation's reason).
 
-Every button of these sections enters it again (``allow_reentry``), so moving about
-them leaves any typing step; the typing steps answer ``/cancel`` too.
+They join the set-up sections in the admin's one conversation
+(``bot.handlers.admin.typed.setup_conversation``): every admin button enters it again,
+so moving about the admin side always leaves the step that was waiting for text.
 """
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler
 from telegram.ext import filters as f
 
 from bot.handlers.admin import appointment_changes as changes
 from bot.handlers.admin import appointments, audit, stats
-from bot.handlers.admin.guard import admin_or_refuse
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
-from bot.telegram.screens import conversation, on_tap
+from bot.telegram.screens import on_tap
 
 TEXT = f.TEXT & ~f.COMMAND
 
 
-async def stop_typing(update: Update, context: Context) -> int:
-    if await admin_or_refuse(update, context) is not None:
-        assert update.effective_message
-        await update.effective_message.reply_text(context.t("admin.typing_stopped"))
-    return ConversationHandler.END
-
-
-def records_handler() -> ConversationHandler[Context]:
-    taps = [
+def records_taps() -> list[CallbackQueryHandler[Context, object]]:
+    """Every button of these sections: each enters the admin's conversation afresh."""
+    return [
         on_tap(f"^{appointments.SECTION}$", appointments.show_section),
         on_tap(cb.ADMIN_DAY_AT.pattern, appointments.day_at),
         on_tap(cb.ADMIN_DAY_OF.pattern, appointments.day_of),
@@ -45,13 +39,12 @@ def records_handler() -> ConversationHandler[Context]:
         on_tap(cb.ADMIN_AUDIT_BY.pattern, audit.show_latest),
         on_tap(cb.ADMIN_AUDIT_FIND.pattern, audit.ask_filter),
     ]
-    return conversation(
-        entry_points=taps,
-        states={
-            appointments.FIND: [MessageHandler(TEXT, appointments.found)],
-            changes.REASON: [MessageHandler(TEXT, changes.reason_given)],
-            audit.TYPED: [MessageHandler(TEXT, audit.filter_typed)],
-        },
-        fallbacks=[CommandHandler("cancel", stop_typing)],
-        name="admin_records",
-    )
+
+
+def records_states() -> dict[object, list[BaseHandler[Update, Context, object]]]:
+    """The steps that wait for typed text."""
+    return {
+        appointments.FIND: [MessageHandler(TEXT, appointments.found)],
+        changes.REASON: [MessageHandler(TEXT, changes.reason_given)],
+        audit.TYPED: [MessageHandler(TEXT, audit.filter_typed)],
+    }

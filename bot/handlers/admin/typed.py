@@ -114,12 +114,16 @@ async def _cancelled(update: Update, context: Context) -> int:
 
 
 def setup_conversation(
-    taps: list[CallbackQueryHandler[Context, int]], menu: Menu, menu_pattern: str
+    taps: list[Any],
+    menu: Menu,
+    menu_pattern: str,
+    more_states: dict[object, list[Any]] | None = None,
 ) -> BaseHandler[Update, Context, Any]:
-    """The admin's set-up sections as one persistent conversation."""
+    """The admin's sections as one persistent conversation: every admin button enters it
+    afresh, so a prompt never outlives a move to another section."""
     return conversation(
         entry_points=taps,
-        states={TYPING: [MessageHandler(f.TEXT & ~f.COMMAND, _typed)]},
+        states={TYPING: [MessageHandler(f.TEXT & ~f.COMMAND, _typed)], **(more_states or {})},
         fallbacks=[
             CommandHandler("cancel", _cancelled),
             CommandHandler("admin", _closing(menu)),

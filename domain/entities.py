@@ -21,7 +21,7 @@ class ClinicProfile:
     """The one clinic a medbot serves: its name and the admins the set-up file names."""
 
     name: str
-    #: Telegram ids of the admins named in the set-up file (roles come later).
+    #: Telegram ids of the admins named in the set-up file; an import makes them admins.
     admin_telegram_ids: tuple[int, ...] = ()
 
 

@@ -5,6 +5,8 @@ The grant stays in the database with its revocation; nothing is deleted.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from domain.actors import Actor
 from domain.audit import Action
 from domain.errors import NotAllowed, NotFound
@@ -41,5 +43,10 @@ async def revoke_admin(deps: Deps, actor: Actor, telegram_user_id: int) -> None:
         )
         if revoked is None:
             raise NotFound("admin")
+        profile = await uow.clinic.get()
+        if profile is not None and telegram_user_id in profile.admin_telegram_ids:
+            # Or the next import of the exported file would make them an admin again.
+            kept = tuple(a for a in profile.admin_telegram_ids if a != telegram_user_id)
+            await uow.clinic.save(replace(profile, admin_telegram_ids=kept))
         await audit(uow, deps, actor, Action.ADMIN_REVOKED, ("admin", telegram_user_id))
         await uow.commit()

@@ -185,3 +185,28 @@ async def test_leaving_a_set_up_prompt_for_another_section_leaves_nothing_waitin
     assert answer.text
     async with clinic.deps.uow(read_only=True) as uow:
         assert all(s.code != "K7M2-9QX4" for s in await uow.specialties.list_all())
+
+
+async def test_admin_between_a_reason_prompt_and_later_text_cancels_nothing(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    ana = await in_chat(api.person("Ana", language_code="es"))
+    patient = await clinic.register(ana.user_id)
+    appointment = await clinic.book(patient, TUESDAY_1030_LIMA, DOCTOR_ID)
+    admin = api.person("Admin", language_code="es", user_id=ADMIN_ID)
+    await open_appointments(admin)
+    await admin.tap("Buscar por referencia o documento")
+    await admin.wait_for("Escribe la referencia")
+    await admin.send(appointment.reference)
+    await admin.wait_for("Historial:")
+    await admin.tap("Cancelar con un motivo")
+    await admin.wait_for("Escribe el motivo")
+
+    await admin.send("/admin")
+    await admin.wait_for("Menú de administración")
+    await admin.send("hola, ¿cómo va todo?")
+    await admin.tap("Personal e invitaciones")
+    await admin.wait_for("Personal")
+
+    [unchanged] = await clinic.appointments()
+    assert unchanged.status is Status.REGISTERED

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from domain.actors import SYSTEM, Actor, Role
+from domain.entities import ClinicProfile
 from domain.errors import (
     InvalidInput,
     InvitationExpired,
@@ -133,6 +134,16 @@ async def test_a_revoked_admin_is_no_admin_and_the_grant_is_kept(db, deps, clini
     assert (grant.revoked_by, grant.revoked_at is not None) == (str(ADMIN), True)
     with pytest.raises(NotFound):
         await revoke_admin(deps, ADMIN, 444)
+
+
+async def test_a_revoked_admin_leaves_the_clinic_files_admins_too(db, deps, clinic) -> None:
+    db.clinic = ClinicProfile("Clínica", admin_telegram_ids=(444, 555))
+    issued = await invite(deps, ADMIN, InviteCommand(StaffRole.ADMIN))
+    await accept_invitation(deps, guest(444), issued.token)
+
+    await revoke_admin(deps, ADMIN, 444)
+
+    assert db.clinic.admin_telegram_ids == (555,)
 
 
 async def test_an_unlinked_doctor_is_no_longer_identified(db, deps, clinic) -> None:

@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.handlers.admin import catalog, doctors, staff
 from bot.handlers.admin.guard import SECTIONS, admin_or_refuse
 from bot.handlers.admin.records import records_states, records_taps
-from bot.handlers.admin.typed import setup_conversation
+from bot.handlers.admin.typed import closing_prompts, setup_conversation
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns
@@ -36,15 +36,20 @@ async def admin_menu(update: Update, context: Context) -> None:
 
 
 def admin_handlers() -> list[BaseHandler[Any, Context, Any]]:
+    """The admin's one conversation first: while a prompt waits for text, ``/admin``, the
+    menu's button and every section's buttons reach it and close the prompt."""
     return [
-        CommandHandler("admin", admin_menu),
-        CallbackQueryHandler(admin_menu, pattern=cb.ADMIN_MENU.pattern),
-        *staff.handlers(),
-        # Every section with typing in one conversation, so a prompt never lingers.
         setup_conversation(
-            [*doctors.handlers(), *catalog.handlers(), *records_taps()],
+            [
+                *doctors.handlers(),
+                *catalog.handlers(),
+                *records_taps(),
+                *(closing_prompts(h) for h in staff.handlers()),
+            ],
             admin_menu,
             cb.ADMIN_MENU.pattern,
             records_states(),
         ),
+        CommandHandler("admin", admin_menu),
+        CallbackQueryHandler(admin_menu, pattern=cb.ADMIN_MENU.pattern),
     ]

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot.handlers.admin.guard import admin_or_refuse
 from bot.handlers.errors import reply_for, tell
@@ -130,7 +130,7 @@ async def _remove(
     await show_staff(update, context)
 
 
-def handlers() -> list[BaseHandler[Any, Context, Any]]:
+def handlers() -> list[CallbackQueryHandler[Context, Any]]:
     return [
         CallbackQueryHandler(show_staff, pattern=f"^{SECTION}$"),
         CallbackQueryHandler(invite_doctor, pattern=cb.ADMIN_INVITE_DOCTOR.pattern),

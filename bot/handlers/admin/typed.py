@@ -106,6 +106,19 @@ def _closing(menu: Menu) -> Callable[[Update, Context], Coroutine[Any, Any, int]
     return close
 
 
+def closing_prompts(
+    handler: CallbackQueryHandler[Context, Any],
+) -> CallbackQueryHandler[Context, int]:
+    """``handler``, run as a step of the admin's conversation that ends any prompt."""
+
+    async def run(update: Update, context: Context) -> int:
+        context.state.pop(_WAITING, None)
+        await handler.callback(update, context)
+        return END
+
+    return CallbackQueryHandler(run, pattern=handler.pattern)
+
+
 async def _cancelled(update: Update, context: Context) -> int:
     context.state.pop(_WAITING, None)
     assert update.effective_message

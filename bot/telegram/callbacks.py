@@ -30,7 +30,7 @@ buttons read as stale.
     adm:ap:mv:<uuid>:<epoch>             admin: move to this time
     adm:ap:k:<uuid>:<status>             admin: mark completed or no-show
     adm:sx:<period>:<dimension|all>      admin: statistics
-    adm:au:r:<role|all> | adm:au:f:<a|p> admin: audit by actor | typed reference or patient ID
+    adm:au:r:<role|all> | adm:au:f:<a|p|u> admin: audit by actor | typed reference or patient ID
 """
 
 from __future__ import annotations
@@ -288,4 +288,4 @@ ADMIN_STATS: Codec[tuple[str, str]] = Codec(
     "adm:sx", lambda v: f"{v[0]}:{v[1]}", _period_and_dimension
 )
 ADMIN_AUDIT_BY: Codec[str] = Codec("adm:au:r", str, _text(r"all|admin|doctor|patient|system"))
-ADMIN_AUDIT_FIND: Codec[str] = Codec("adm:au:f", str, _text(r"a|p"))
+ADMIN_AUDIT_FIND: Codec[str] = Codec("adm:au:f", str, _text(r"a|p|u"))

@@ -210,3 +210,27 @@ async def test_admin_between_a_reason_prompt_and_later_text_cancels_nothing(
 
     [unchanged] = await clinic.appointments()
     assert unchanged.status is Status.REGISTERED
+
+
+async def test_the_audit_shows_one_actors_actions_when_the_admin_types_who(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    ana = api.person("Ana", language_code="es")
+    patient = await clinic.register(ana.user_id)
+    await clinic.book(patient, TUESDAY_1030_LIMA, DOCTOR_ID)
+    admin = api.person("Admin", language_code="es", user_id=ADMIN_ID)
+    await admin.send("/admin")
+    await admin.wait_for("Menú de administración")
+    await admin.tap("Auditoría")
+    await admin.wait_for("Últimas acciones")
+    await admin.tap("Por actor")
+    await admin.wait_for("Escribe el actor")
+    await admin.send("nadie")
+    await admin.wait_for("Eso no es un actor")
+
+    await admin.send(f"patient:{patient}")
+    shown = await admin.wait_for("appointment.booked")
+
+    assert f"patient:{patient}" in shown.text
+    assert "clinic.imported" not in shown.text  # the system's, not this patient's
+    assert f"admin:{ADMIN_ID}" not in shown.text

@@ -1,7 +1,10 @@
 """Admin → Audit: the latest actions, all or by the actor's role (buttons), by a typed
-appointment reference, or by a typed patient national ID (a look-up, itself audited)."""
+actor (``admin:700000009``), appointment reference, or patient national ID (a look-up,
+itself audited)."""
 
 from __future__ import annotations
+
+import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
@@ -13,6 +16,7 @@ from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns
 from bot.telegram.screens import show
+from domain.actors import Actor
 from domain.audit import AuditEntry, AuditFilter
 from domain.errors import DomainError
 from domain.queries import appointment_audit, audit_trail
@@ -23,7 +27,7 @@ END = ConversationHandler.END
 TYPED = 42  # waiting for a typed reference or national ID
 LATEST = 15
 ROLES = ("admin", "doctor", "patient", "system")
-_FILTER = "adm_audit"  # in .state: "a" (reference) or "p" (patient) is awaited
+_FILTER = "adm_audit"  # in .state: "a" (reference), "p" (patient) or "u" (actor) awaited
 
 
 async def show_latest(update: Update, context: Context) -> int:
@@ -56,6 +60,7 @@ def _filters(t: Translator) -> list[list[InlineKeyboardButton]]:
         [
             button(t("admin.audit.by_reference"), cb.ADMIN_AUDIT_FIND.pack("a")),
             button(t("admin.audit.by_patient"), cb.ADMIN_AUDIT_FIND.pack("p")),
+            button(t("admin.audit.by_actor"), cb.ADMIN_AUDIT_FIND.pack("u")),
         ],
         [button(t("admin.back"), cb.ADMIN_MENU.pack())],
     ]
@@ -77,6 +82,19 @@ def entry_text(t: Translator, entry: AuditEntry) -> str:
     ).rstrip()
 
 
+_ACTOR = re.compile(r"(admin|doctor|patient|guest|system)(?::([0-9]{1,15}))?")
+
+
+async def _by_actor(context: Context, admin: Actor, typed: str) -> list[AuditEntry] | None:
+    """The entries of one actor typed as shown, ``admin:700000009`` or ``patient:5``."""
+    found = _ACTOR.fullmatch(typed.strip().lower())
+    if found is None:
+        return None
+    actor_id = int(found[2]) if found[2] else None
+    where = AuditFilter(actor_role=found[1], actor_id=actor_id, limit=LATEST)
+    return await audit_trail(context.deps, admin, where)
+
+
 async def ask_filter(update: Update, context: Context) -> int:
     admin = await admin_tapped(update, context)
     assert update.callback_query
@@ -93,11 +111,16 @@ async def filter_typed(update: Update, context: Context) -> int:
     admin = await context.admin()
     message = update.effective_message
     kind = context.state.get(_FILTER)
-    if admin is None or message is None or kind not in ("a", "p"):
+    if admin is None or message is None or kind not in ("a", "p", "u"):
         return END
     typed = message.text or ""
     try:
-        if kind == "a":
+        if kind == "u":
+            entries = await _by_actor(context, admin, typed)
+            if entries is None:
+                await message.reply_text(context.t("admin.audit.bad_actor"))
+                return TYPED
+        elif kind == "a":
             entries = await appointment_audit(context.deps, admin, typed, LATEST)
         else:
             entries = await patient_audit(context.deps, admin, typed, LATEST)

@@ -30,6 +30,7 @@ class Action(StrEnum):
     LANGUAGE_CHOSEN = "language.chosen"
     BOOKED = "appointment.booked"
     RESCHEDULED = "appointment.rescheduled"
+    WILL_ATTEND = "appointment.will_attend"  # the patient's "I'll attend" on a reminder
     #: A status change; the action is ``appointment.<new status>`` (see :func:`status_action`).
     INVITED = "invitation.created"
     INVITATION_ACCEPTED = "invitation.accepted"

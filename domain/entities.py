@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from domain.errors import InvalidTransition
 from domain.schedule import WorkingPlan
 from domain.status import ACTIVE_STATUSES, Status, check_transition
 
@@ -14,6 +15,8 @@ DEFAULT_SLOT = timedelta(minutes=30)
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read aloud
 #: How a history entry for a move begins: "rescheduled from <old start, UTC ISO 8601>".
 RESCHEDULED_REASON = "rescheduled from"
+#: The reason of the history entry that records a patient's "I'll attend".
+WILL_ATTEND_REASON = "patient will attend"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +136,29 @@ class Appointment:
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def will_attend(self) -> bool:
+        """Whether the patient said "I'll attend" for the visit's current time (a move
+        since then asks anew)."""
+        said = False
+        for change in self.history:
+            if change.reason == WILL_ATTEND_REASON:
+                said = True
+            elif change.reason.startswith(RESCHEDULED_REASON):
+                said = False
+        return said
+
+    def confirm_attendance(self, *, at: datetime, actor: str) -> bool:
+        """Record the patient's "I'll attend", as a history entry from the status to itself
+        (as :meth:`move_time` records a move); ``False`` if it was already recorded.
+        Raises :class:`~domain.errors.InvalidTransition` for a visit no longer active."""
+        if not self.is_active:
+            raise InvalidTransition(f"{self.status} is not active")
+        if self.will_attend:
+            return False
+        self.history.append(StatusChange(at, self.status, self.status, actor, WILL_ATTEND_REASON))
+        return True
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         return start < self.end and self.start < end

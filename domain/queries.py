@@ -13,6 +13,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from domain.actors import Actor, Role, check_movable, check_visible
+from domain.agenda import Agenda, AgendaLine, AgendaPeriod, agenda_days, marks_allowed
 from domain.appointment_lines import AppointmentLine, check_clinic_admin, parse_reference
 from domain.audit import AuditEntry, AuditFilter
 from domain.availability import Busy, Slot, free_slots, local_window, offered_slots
@@ -224,6 +225,37 @@ async def clinic_day(deps: Deps, actor: Actor, query: DayQuery) -> list[Appointm
         )
         for a in sorted(found, key=lambda a: (a.start, a.doctor_id))
     ]
+
+
+async def doctor_agenda(deps: Deps, actor: Actor, period: AgendaPeriod) -> Agenda:
+    """The acting doctor's own visits of any status over ``period``, in their country's
+    days, by time, each with its patient's name and whether the patient said "I'll
+    attend". Like an admin's day list (:func:`clinic_day`) it shows names only, the
+    doctor's own patients', so it is not audited; each visit's record is read once."""
+    if actor.role is not Role.DOCTOR or actor.id is None:
+        raise NotAllowed("only doctors have an agenda")
+    now = deps.clock.now()
+    async with deps.uow(read_only=True) as uow:
+        doctor = await uow.doctors.get(actor.id)
+        if doctor is None:
+            raise NotFound("doctor")
+        rules = get_country(doctor.country)
+        first, last = agenda_days(period, now.astimezone(rules.timezone).date())
+        start, end = local_window(rules, first, last)
+        listed = await uow.appointments.starting_between([actor.id], start, end)
+        # The list has no history; the "I'll attend" mark is in it (active visits only).
+        found = [(await uow.appointments.get(a.id) if a.is_active else a) or a for a in listed]
+        patients = await uow.patients.get_many(sorted({a.patient_id for a in found}))
+    lines = [
+        AgendaLine(
+            a,
+            patients[a.patient_id].full_name if a.patient_id in patients else "",
+            a.will_attend,
+            marks_allowed(a, now),
+        )
+        for a in found
+    ]
+    return Agenda(first, last, lines)
 
 
 async def clinic_statistics(deps: Deps, actor: Actor, period: Period) -> Statistics:

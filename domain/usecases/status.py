@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from domain.actors import Actor, Role
+from domain.agenda import check_markable
 from domain.audit import status_action
 from domain.entities import Appointment
 from domain.errors import NotAllowed
@@ -28,6 +29,7 @@ async def change_status(deps: Deps, actor: Actor, command: StatusCommand) -> App
     async with deps.uow() as uow:
         appointment = await visible_appointment(uow, actor, command.appointment_id)
         now = deps.clock.now()
+        check_markable(actor, appointment, command.target, now)
         appointment.move_to(command.target, at=now, actor=str(actor), reason=command.reason)
         await save_status(uow, actor, appointment, now)
         await audit_appointment(uow, deps, actor, status_action(appointment.status), appointment)

@@ -58,6 +58,7 @@ REPLIES: dict[str, Reply] = {
     "admin_move:slot_unavailable": Reply("admin.appt.move_failed", Then.SAY),
     "admin_move:patient_overlap": Reply("admin.appt.move_failed", Then.SAY),
     "admin_move:not_found": Reply("admin.appt.move_failed", Then.SAY),
+    "agenda_mark:invalid_transition": Reply("agenda.changed_meanwhile", Then.STALE),
 }
 
 

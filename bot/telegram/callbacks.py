@@ -31,6 +31,8 @@ buttons read as stale.
     adm:ap:k:<uuid>:<status>             admin: mark completed or no-show
     adm:sx:<period>:<dimension|all>      admin: statistics
     adm:au:r:<role|all> | adm:au:f:<a|p|u> admin: audit by actor | typed reference or patient ID
+    ag:p:<d|t|w>                         doctor's agenda: today, tomorrow, this week
+    ag:k:<uuid>:<status>:<d|t|w>         doctor's agenda: mark completed or no-show
 """
 
 from __future__ import annotations
@@ -289,3 +291,17 @@ ADMIN_STATS: Codec[tuple[str, str]] = Codec(
 )
 ADMIN_AUDIT_BY: Codec[str] = Codec("adm:au:r", str, _text(r"all|admin|doctor|patient|system"))
 ADMIN_AUDIT_FIND: Codec[str] = Codec("adm:au:f", str, _text(r"a|p|u"))
+
+
+# The doctor's /agenda. A mark carries the period to show again afterwards.
+AGENDA_PERIOD: Codec[str] = Codec("ag:p", str, _text(r"d|t|w"))
+
+
+def _mark(token: str) -> tuple[uuid.UUID, str, str] | None:
+    match = re.fullmatch(r"([0-9a-f]{32}):(completed|no_show):(d|t|w)", token)
+    return (uuid.UUID(hex=match[1]), match[2], match[3]) if match else None
+
+
+AGENDA_MARK: Codec[tuple[uuid.UUID, str, str]] = Codec(
+    "ag:k", lambda v: f"{v[0].hex}:{v[1]}:{v[2]}", _mark
+)

@@ -15,8 +15,9 @@ from bot.telegram.keyboards import button
 from bot.telegram.screens import show
 from domain.countries import get_country
 from domain.entities import Appointment
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 from domain.queries import own_active_appointment, upcoming_visits
+from domain.usecases.attendance import confirm_attendance
 from domain.usecases.cancellation import CancelCommand, cancel
 
 
@@ -122,11 +123,17 @@ async def keep(update: Update, context: Context) -> None:
 
 
 async def will_attend(update: Update, context: Context) -> None:
-    """The reminder's "I'll attend" button: a thank-you, for the patient's own appointment."""
+    """The reminder's "I'll attend" button: recorded (the doctor's agenda shows it) and
+    thanked, for the patient's own active appointment."""
     query = update.callback_query
     assert query
     t = context.t
-    if await own_appointment(update, context, cb.REMINDER_ATTEND) is None:
+    appointment_id = cb.REMINDER_ATTEND.unpack(query.data)
+    try:
+        if appointment_id is None:
+            raise NotFound("appointment")
+        await confirm_attendance(context.deps, await context.actor(), appointment_id)
+    except DomainError:
         await query.answer(t("button.stale"), show_alert=True)
         return
     await query.answer(t("notify.attend_thanks"))

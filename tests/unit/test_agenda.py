@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.handlers.admin.appointment_text import detail_text
+from bot.i18n import Translator
 from domain.actors import Actor, Role
 from domain.agenda import AgendaPeriod, agenda_days
 from domain.audit import Action
@@ -16,6 +18,7 @@ from domain.queries import doctor_agenda
 from domain.status import Status
 from domain.usecases.attendance import confirm_attendance
 from domain.usecases.booking import BookCommand, book
+from domain.usecases.lookup import open_appointment
 from domain.usecases.status import StatusCommand, change_status
 from tests.unit.fakes import FakeClock, FakeDatabase, seed_clinic
 
@@ -176,3 +179,12 @@ def test_moving_a_visit_asks_for_attendance_anew() -> None:
     )
 
     assert not appointment.will_attend
+
+
+async def test_an_admin_opening_the_visit_reads_that_the_patient_will_attend(deps, clinic) -> None:
+    appointment = await booked(deps, clinic, MONDAY_11)
+    await confirm_attendance(deps, Actor(Role.PATIENT, clinic["ana"]), appointment.id)
+
+    line = await open_appointment(deps, ADMIN, appointment.id)
+
+    assert "patient will attend (patient:" in detail_text(Translator("en"), line)

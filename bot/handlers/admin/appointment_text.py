@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.i18n import Translator
 from domain.appointment_lines import AppointmentLine
 from domain.countries import get_country
-from domain.entities import RESCHEDULED_REASON, StatusChange
+from domain.entities import RESCHEDULED_REASON, WILL_ATTEND_REASON, StatusChange
 
 
 def line_text(t: Translator, line: AppointmentLine, *, with_day: bool = False) -> str:
@@ -47,9 +47,12 @@ def detail_text(t: Translator, line: AppointmentLine) -> str:
 def _change_text(t: Translator, change: StatusChange, country: str) -> str:
     zone = get_country(country).timezone
     when = f"{t.short_day(change.at.astimezone(zone).date())} {t.time(change.at, zone)}"
-    if change.from_status == change.to_status and change.reason.startswith(RESCHEDULED_REASON):
+    same = change.from_status == change.to_status
+    if same and change.reason.startswith(RESCHEDULED_REASON):
         what = t("admin.appt.moved")
+    elif same and change.reason == WILL_ATTEND_REASON:
+        what = t("admin.appt.will_attend")
     else:
         what = t(f"status.{change.to_status}")
-    reason = f": {change.reason}" if change.reason and what != t("admin.appt.moved") else ""
+    reason = f": {change.reason}" if change.reason and not same else ""
     return t("admin.appt.change", when=when, what=what, actor=change.actor, reason=reason)

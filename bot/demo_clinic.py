@@ -1,7 +1,7 @@
 """The demo clinic: ``bot/clinics/demo.yaml``, a set-up file like any clinic's.
 
-PE and CL, two doctors per specialty; the sandbox and the tests rely on its doctors'
-order (their ids) and names.
+PE and CL, two doctors per specialty, then MX's two general doctors; the sandbox and
+the tests rely on its doctors' order (their ids) and names.
 """
 
 from __future__ import annotations

@@ -34,11 +34,11 @@ async def test_importing_the_same_file_twice_changes_nothing_the_second_time(eng
     first = await apply(deps, demo())
     second = await apply(deps, demo())
 
-    assert len([c for c in first if c.kind == "doctor"]) == 12
+    assert len([c for c in first if c.kind == "doctor"]) == 14
     assert second == []
     async with engine.connect() as conn:
         names = (await conn.execute(select(doctors.c.id, doctors.c.full_name))).all()
-    assert len(names) == 12
+    assert len(names) == 14
     assert (7, "Dra. Javiera Soto") in names
 
 
@@ -85,7 +85,7 @@ async def test_a_changed_doctor_is_updated_in_place_with_hours_specialties_and_t
 async def test_doctors_left_out_of_the_file_stay_active_unless_pruned(engine, clock) -> None:
     deps = sql_deps(engine, clock)
     await apply(deps, demo())
-    fewer = replace(demo(), doctors=demo().doctors[:10])
+    fewer = replace(demo(), doctors=(*demo().doctors[:10], *demo().doctors[12:]))  # no 11, 12
 
     kept = await apply(deps, fewer)
     pruned = await apply(deps, fewer, prune=True)

@@ -108,7 +108,7 @@ def test_an_unknown_country_is_refused_and_the_known_ones_listed() -> None:
     text = GOOD.replace("country: PE", "country: AR")
 
     assert problems(text) == [
-        'clinic.yaml:6: locations[0].country: "AR" is not a country medbot knows (CL, PE)'
+        'clinic.yaml:6: locations[0].country: "AR" is not a country medbot knows (CL, MX, PE)'
     ]
 
 
@@ -145,8 +145,9 @@ def test_the_demo_file_holds_the_demo_doctors_in_their_order() -> None:
     assert [(d.name, d.country) for d in spec.doctors][::6] == [
         ("Dra. Lucía Quispe", "PE"),
         ("Dra. Javiera Soto", "CL"),
+        ("Dra. Guadalupe Hernández", "MX"),
     ]
-    assert len(spec.doctors) == 12
+    assert len(spec.doctors) == 14  # twelve in PE and CL, then two in MX
 
 
 def test_a_written_file_reads_back_as_the_same_clinic() -> None:

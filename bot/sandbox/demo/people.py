@@ -19,7 +19,7 @@ SANDBOX_ADMIN_ID = 700_000_009
 SANDBOX_DOCTOR_ID = 700_000_003
 #: The demo doctor the doctor persona is, by name (see ``bot.demo_clinic``).
 SANDBOX_DOCTOR_NAME = "Dr. Martín Salazar"
-COUNTRIES = ("PE", "CL")
+COUNTRIES = ("PE", "CL", "MX")
 LANGUAGES = ("es", "en")
 
 
@@ -44,10 +44,15 @@ PERSONAS = (
 
 
 def synthetic_phone(country: str) -> str:
-    """A made-up mobile number of ``country`` in E.164 (PE and CL mobiles: 9 and 8 digits)."""
+    """A made-up mobile number of ``country`` in E.164: a 9, then as many digits as the
+    country's example mobile has (PE and CL: 9 digits, MX: 10)."""
     code = phonenumbers.country_code_for_region(country)
+    example = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
+    if example is None:
+        raise ValueError(f"cannot make up a mobile number for {country}")
+    length = len(str(example.national_number))
     for _ in range(100):
-        digits = "9" + "".join(str(secrets.randbelow(10)) for _ in range(8))
+        digits = "9" + "".join(str(secrets.randbelow(10)) for _ in range(length - 1))
         number = phonenumbers.parse(f"+{code}{digits}")
         if phonenumbers.is_valid_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -108,7 +113,7 @@ class People:
         first, _, last = name.strip().partition(" ")
         if not first:
             raise ValueError("a name is needed")
-        country_name = {"PE": "Peru", "CL": "Chile"}[country]
+        country_name = get_country(country).name_en
         language_name = {"es": "Español", "en": "English"}[language]
         role = f"Patient · {country_name} · {language_name}"
         user_id = next(self._ids)

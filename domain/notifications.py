@@ -214,6 +214,8 @@ def plan(change: Change) -> Plan:
         "country": country.code,
         "doctor": doctor.full_name if doctor else "",
     }
+    if change.clinic_phone:  # a reminder past the cancellation window shows it
+        params["phone"] = change.clinic_phone
     for notification in planned:
         notification.params = dict(params)
     if patient is not None and called_off_by_staff(change):

@@ -187,7 +187,7 @@ class OutboxSender:
     ) -> None:
         """Rows of one chat, in order; a failure holds back the rest of them."""
         for index, row in enumerate(rows):
-            text, markup = render(row, languages.get(row.chat_id, "es"))
+            text, markup = render(row, languages.get(row.chat_id, "es"), self._clock.now())
             try:
                 await self._wait_turn(row.chat_id)
                 async with self._in_flight:

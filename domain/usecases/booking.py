@@ -13,7 +13,7 @@ from domain.entities import Appointment
 from domain.errors import NotFound, PatientOverlap, SlotTaken, SlotUnavailable
 from domain.notifications import Change, plan
 from domain.ports import Deps
-from domain.usecases.shared import active_doctor, audit_appointment, queue
+from domain.usecases.shared import active_doctor, audit_appointment, clinic_phone, queue
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,16 @@ async def book(deps: Deps, actor: Actor, command: BookCommand) -> Appointment:
             actor=str(actor),
         )
         await uow.appointments.add(appointment)
-        change = Change(appointment, actor, patient, doctor, now, False, deps.reminder_offsets)
+        change = Change(
+            appointment,
+            actor,
+            patient,
+            doctor,
+            now,
+            False,
+            deps.reminder_offsets,
+            clinic_phone=await clinic_phone(uow, doctor),
+        )
         await queue(uow, appointment, plan(change))
         await audit_appointment(uow, deps, actor, Action.BOOKED, appointment)
         await uow.commit()

@@ -21,6 +21,7 @@ from domain.ports import Deps
 from domain.usecases.shared import (
     active_doctor,
     audit_appointment,
+    clinic_phone,
     queue,
     visible_appointment,
 )
@@ -61,7 +62,16 @@ async def reschedule(deps: Deps, actor: Actor, command: RescheduleCommand) -> Ap
             raise PatientOverlap(new_start.isoformat())
         appointment.move_time(slot.start, slot.end, at=now, actor=str(actor))
         await uow.appointments.save(appointment)
-        change = Change(appointment, actor, patient, doctor, now, True, deps.reminder_offsets)
+        change = Change(
+            appointment,
+            actor,
+            patient,
+            doctor,
+            now,
+            True,
+            deps.reminder_offsets,
+            clinic_phone=await clinic_phone(uow, doctor),
+        )
         await queue(uow, appointment, plan(change))
         await audit_appointment(uow, deps, actor, Action.RESCHEDULED, appointment)
         await uow.commit()

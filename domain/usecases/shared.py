@@ -41,10 +41,17 @@ async def save_status(
     patient = await uow.patients.get(appointment.patient_id)
     doctor = await uow.doctors.get(appointment.doctor_id)
     change = Change(appointment, actor, patient, doctor, now)
-    if called_off_by_staff(change) and doctor is not None and doctor.location_id is not None:
-        place = {loc.id: loc for loc in await uow.locations.list_all()}.get(doctor.location_id)
-        change = replace(change, clinic_phone=place.phone if place else "")
+    if called_off_by_staff(change):
+        change = replace(change, clinic_phone=await clinic_phone(uow, doctor))
     await queue(uow, appointment, plan(change))
+
+
+async def clinic_phone(uow: UnitOfWork, doctor: Doctor | None) -> str:
+    """The phone of the doctor's location, which patients are given to call; or ""."""
+    if doctor is None or doctor.location_id is None:
+        return ""
+    place = {loc.id: loc for loc in await uow.locations.list_all()}.get(doctor.location_id)
+    return place.phone if place else ""
 
 
 async def queue(uow: UnitOfWork, appointment: Appointment, planned: Plan) -> None:

@@ -235,8 +235,6 @@ def _tell_how_to_rebook(planned: list[Notification], chat_id: int, change: Chang
             notification.params["rebook"] = 1
             if reason:
                 notification.params["reason"] = reason
-            if change.clinic_phone:
-                notification.params["phone"] = change.clinic_phone
 
 
 def parse_offsets(text: str) -> tuple[timedelta, ...]:

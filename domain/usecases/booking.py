@@ -11,9 +11,8 @@ from domain.availability import is_free
 from domain.countries import get_country
 from domain.entities import Appointment
 from domain.errors import NotFound, PatientOverlap, SlotTaken, SlotUnavailable
-from domain.notifications import Change, plan
 from domain.ports import Deps
-from domain.usecases.shared import active_doctor, audit_appointment, clinic_phone, queue
+from domain.usecases.shared import active_doctor, announce, audit_appointment
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,17 +58,7 @@ async def book(deps: Deps, actor: Actor, command: BookCommand) -> Appointment:
             actor=str(actor),
         )
         await uow.appointments.add(appointment)
-        change = Change(
-            appointment,
-            actor,
-            patient,
-            doctor,
-            now,
-            False,
-            deps.reminder_offsets,
-            clinic_phone=await clinic_phone(uow, doctor),
-        )
-        await queue(uow, appointment, plan(change))
+        await announce(uow, deps, actor, appointment, people=(patient, doctor), now=now)
         await audit_appointment(uow, deps, actor, Action.BOOKED, appointment)
         await uow.commit()
     return appointment

@@ -26,7 +26,7 @@ async def cancel(deps: Deps, actor: Actor, command: CancelCommand) -> Appointmen
         if appointment.is_active:
             check_movable(actor, appointment, now)
         appointment.move_to(Status.CANCELLED, at=now, actor=str(actor), reason=command.reason)
-        await save_status(uow, actor, appointment, now)
+        await save_status(uow, deps, actor, appointment, now)
         await audit_appointment(uow, deps, actor, status_action(appointment.status), appointment)
         await uow.commit()
     return appointment

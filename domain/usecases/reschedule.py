@@ -16,13 +16,11 @@ from domain.availability import is_free
 from domain.countries import get_country
 from domain.entities import Appointment
 from domain.errors import PatientOverlap, SlotTaken, SlotUnavailable
-from domain.notifications import Change, plan
 from domain.ports import Deps
 from domain.usecases.shared import (
     active_doctor,
+    announce,
     audit_appointment,
-    clinic_phone,
-    queue,
     visible_appointment,
 )
 
@@ -62,17 +60,7 @@ async def reschedule(deps: Deps, actor: Actor, command: RescheduleCommand) -> Ap
             raise PatientOverlap(new_start.isoformat())
         appointment.move_time(slot.start, slot.end, at=now, actor=str(actor))
         await uow.appointments.save(appointment)
-        change = Change(
-            appointment,
-            actor,
-            patient,
-            doctor,
-            now,
-            True,
-            deps.reminder_offsets,
-            clinic_phone=await clinic_phone(uow, doctor),
-        )
-        await queue(uow, appointment, plan(change))
+        await announce(uow, deps, actor, appointment, people=(patient, doctor), now=now, moved=True)
         await audit_appointment(uow, deps, actor, Action.RESCHEDULED, appointment)
         await uow.commit()
     return appointment

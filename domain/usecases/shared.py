@@ -4,14 +4,13 @@ writing the audit entry."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from datetime import datetime
 
 from domain.actors import Actor, check_visible
 from domain.audit import AuditEntry
-from domain.entities import Appointment, Doctor
+from domain.entities import Appointment, Doctor, Patient
 from domain.errors import NotFound
-from domain.notifications import Change, Kind, Plan, called_off_by_staff, plan
+from domain.notifications import Change, Kind, Plan, plan
 from domain.ports import Deps, UnitOfWork
 
 
@@ -34,15 +33,30 @@ async def visible_appointment(
 
 
 async def save_status(
-    uow: UnitOfWork, actor: Actor, appointment: Appointment, now: datetime
+    uow: UnitOfWork, deps: Deps, actor: Actor, appointment: Appointment, now: datetime
 ) -> None:
     """Store the appointment's new status and queue what the people concerned must hear."""
     await uow.appointments.save(appointment)
     patient = await uow.patients.get(appointment.patient_id)
     doctor = await uow.doctors.get(appointment.doctor_id)
-    change = Change(appointment, actor, patient, doctor, now)
-    if called_off_by_staff(change):
-        change = replace(change, clinic_phone=await clinic_phone(uow, doctor))
+    await announce(uow, deps, actor, appointment, people=(patient, doctor), now=now)
+
+
+async def announce(
+    uow: UnitOfWork,
+    deps: Deps,
+    actor: Actor,
+    appointment: Appointment,
+    *,
+    people: tuple[Patient | None, Doctor | None],
+    now: datetime,
+    moved: bool = False,
+) -> None:
+    """Plan what the change means for the people concerned, with the clinic's phone, and
+    queue it, in the change's own transaction."""
+    patient, doctor = people
+    phone = await clinic_phone(uow, doctor)
+    change = Change(appointment, actor, patient, doctor, now, moved, deps.reminder_offsets, phone)
     await queue(uow, appointment, plan(change))
 
 

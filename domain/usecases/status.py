@@ -31,7 +31,7 @@ async def change_status(deps: Deps, actor: Actor, command: StatusCommand) -> App
         now = deps.clock.now()
         check_markable(actor, appointment, command.target, now)
         appointment.move_to(command.target, at=now, actor=str(actor), reason=command.reason)
-        await save_status(uow, actor, appointment, now)
+        await save_status(uow, deps, actor, appointment, now)
         await audit_appointment(uow, deps, actor, status_action(appointment.status), appointment)
         await uow.commit()
     return appointment

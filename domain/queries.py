@@ -18,7 +18,7 @@ from domain.appointment_lines import AppointmentLine, check_clinic_admin, parse_
 from domain.audit import AuditEntry, AuditFilter
 from domain.availability import Busy, Slot, free_slots, local_window, offered_slots
 from domain.countries import get_country
-from domain.entities import Appointment, Doctor, Location, Patient, Specialty
+from domain.entities import Appointment, Doctor, Location, Specialty
 from domain.errors import InvalidSearch, InvalidTransition, NotAllowed, NotFound
 from domain.ports import Deps
 from domain.staff import Identity, StaffGrant, StaffRole
@@ -41,12 +41,6 @@ async def identity(deps: Deps, telegram_user_id: int) -> Identity:
         link = await uow.staff.link_of(telegram_user_id)
     admin = link.admin or telegram_user_id in deps.admin_ids
     return Identity(telegram_user_id, patient, link.doctor_id, admin)
-
-
-async def identify_patient(deps: Deps, telegram_user_id: int) -> tuple[Actor, Patient | None]:
-    """The account as a patient (or a guest), with the patient it is."""
-    found = await identity(deps, telegram_user_id)
-    return found.as_patient(), found.patient
 
 
 async def booking_is_open(deps: Deps) -> bool:

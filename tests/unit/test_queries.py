@@ -7,7 +7,7 @@ import pytest
 
 from domain.actors import Actor, Role
 from domain.errors import InvalidTransition, NotFound, NotRegistered
-from domain.queries import identify, identify_patient, own_active_appointment, upcoming_visits
+from domain.queries import identify, identity, own_active_appointment, upcoming_visits
 from domain.usecases.booking import BookCommand, book
 from domain.usecases.cancellation import CancelCommand, cancel
 from tests.unit.fakes import FakeDatabase, seed_clinic
@@ -35,7 +35,8 @@ async def test_any_other_telegram_user_is_a_guest(deps, clinic) -> None:
 
 
 async def test_a_guest_is_no_patient_and_has_no_visits_to_list(deps, clinic) -> None:
-    guest, patient = await identify_patient(deps, 555)
+    found = await identity(deps, 555)
+    guest, patient = found.as_patient(), found.patient
 
     assert patient is None
     with pytest.raises(NotRegistered):
@@ -43,7 +44,8 @@ async def test_a_guest_is_no_patient_and_has_no_visits_to_list(deps, clinic) -> 
 
 
 async def test_a_patient_finds_themselves_and_their_visits(deps, clinic) -> None:
-    ana, patient = await identify_patient(deps, ANA_CHAT)
+    found = await identity(deps, ANA_CHAT)
+    ana, patient = found.as_patient(), found.patient
     booked = await book(deps, ana, BookCommand(clinic["doctor"], clinic["specialty"], TUESDAY_10))
 
     [(visit, doctor)] = await upcoming_visits(deps, ana)

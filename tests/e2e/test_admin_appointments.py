@@ -180,9 +180,8 @@ async def test_leaving_a_set_up_prompt_for_another_section_leaves_nothing_waitin
     await admin.wait_for("Escribe la referencia")
 
     await admin.send("K7M2-9QX4")
-    answer = await admin.wait_for("No encontré nada")
+    await admin.wait_for("No encontré nada")
 
-    assert answer.text
     async with clinic.deps.uow(read_only=True) as uow:
         assert all(s.code != "K7M2-9QX4" for s in await uow.specialties.list_all())
 

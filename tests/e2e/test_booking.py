@@ -165,9 +165,8 @@ async def test_a_forged_specialty_tapped_mid_booking_is_refused_and_the_booking_
     await ana.wait_for("Elige una especialidad")
 
     await ana.tap_data("bk:s:999")
-    refusal = await ana.wait_for("ya no es válido")
+    await ana.wait_for("ya no es válido")  # as a message: the tap was already answered
     await ana.tap("Cardiología")
     await ana.wait_for("Elige un médico")
 
     assert not any("Algo salió mal" in m.text for m in ana.messages)
-    assert refusal.text

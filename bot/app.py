@@ -31,12 +31,14 @@ from bot.telegram.persistence import DatabasePersistence
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.updates import PerChatUpdateProcessor
 from bot.workers.outbox_sender import OutboxSender, SenderSettings
+from bot.workers.processor import Processor, ProcessorSettings
 from domain.audit import Source
 from domain.clock import SystemClock
 from domain.countries import all_countries
 from domain.ports import Clock, Deps, UnitOfWork
 from domain.queries import booking_is_open
 from storage.directory_cache import DirectoryCache
+from storage.jobs import JobStore
 from storage.outbox import OutboxStore
 from storage.telegram_state import TelegramStateStore
 from storage.unit_of_work import SqlUnitOfWork
@@ -54,7 +56,7 @@ class Launch:
 
     settings: Settings
     clock: Clock
-    polling: bool  # False: only deliver the outbox (``medbot dispatch``)
+    polling: bool  # False: only work the queues (``medbot worker``)
 
 
 LAUNCH = web.AppKey("launch", Launch)
@@ -193,14 +195,22 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
             admins=settings.admin_telegram_ids,
         ),
     )
+    processor = Processor(
+        JobStore(app[ENGINE]),
+        app[DEPS],
+        ProcessorSettings(max_attempts=settings.processing_max_attempts),
+    )
     stopping = asyncio.Event()
-    task = asyncio.create_task(sender.run(settings.dispatch_interval, stopping))
+    tasks = [
+        asyncio.create_task(sender.run(settings.dispatch_interval, stopping)),
+        asyncio.create_task(processor.run(settings.processing_interval, stopping)),
+    ]
     yield
     stopping.set()
-    try:
-        await asyncio.wait_for(task, ROUND_GRACE)
-    except TimeoutError:  # rows still claimed go back to the queue when their lease ends
-        log.warning("outbox_round_abandoned")
+    _done, abandoned = await asyncio.wait(tasks, timeout=ROUND_GRACE)
+    for task in abandoned:  # rows still claimed go back to their queue when leases end
+        task.cancel()
+        log.warning("worker_round_abandoned")
 
 
 def init_app(settings: Settings, clock: Clock, *, polling: bool = True) -> web.Application:
@@ -215,9 +225,9 @@ def init_app(settings: Settings, clock: Clock, *, polling: bool = True) -> web.A
 class BotRuntime:
     """The bot, started and stopped as a unit (by ``medbot run``, the sandbox and tests).
 
-    With ``polling=False`` it only delivers the outbox (``medbot dispatch``): a second
-    worker beside ``medbot run`` that shares the notifications table (on PostgreSQL
-    claims skip each other's rows) and never calls getUpdates, which Telegram allows
+    With ``polling=False`` it only works the queues (``medbot worker``): bookings'
+    processing and the outbox, beside ``medbot run`` on the same tables (on PostgreSQL
+    claims skip each other's rows). It never calls getUpdates, which Telegram allows
     to one caller per bot.
     """
 
@@ -242,7 +252,7 @@ class BotRuntime:
             raise
         self.http_port = int(self.runner.addresses[0][1])
         log.info(
-            "bot_started" if self.polling else "dispatcher_started",
+            "bot_started" if self.polling else "worker_started",
             backend=app[ENGINE].dialect.name,
             http_port=self.http_port,
         )

@@ -68,9 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument("file", type=Path, nargs="?", metavar="FILE")
     exporting.set_defaults(handler=_clinic_export)
     commands.add_parser("run", help="run the bot").set_defaults(handler=_run)
-    commands.add_parser(
-        "dispatch", help="only deliver notifications: another worker beside `medbot run`"
-    ).set_defaults(handler=_dispatch)
+    for name in ("worker", "dispatch"):  # ``dispatch``: its name before processing came
+        commands.add_parser(
+            name,
+            help="only process bookings and deliver notifications: a worker beside `medbot run`",
+        ).set_defaults(handler=_worker)
     commands.add_parser(
         "sandbox", help="run the bot offline against a local Telegram stand-in, with a web chat"
     ).set_defaults(handler=_sandbox)
@@ -188,7 +190,7 @@ async def _run(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-async def _dispatch(settings: Settings, _args: argparse.Namespace) -> int:
+async def _worker(settings: Settings, _args: argparse.Namespace) -> int:
     await run(settings, polling=False)
     return 0
 

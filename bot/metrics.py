@@ -27,3 +27,9 @@ NOTIFICATIONS_DEAD = Counter(
     ["reason"],
     registry=REGISTRY,
 )
+BOOKINGS_PROCESSED = Counter(
+    "medbot_processing_jobs_total",
+    "Runs of bookings' processing jobs, by the state each left its job in",
+    ["outcome"],
+    registry=REGISTRY,
+)

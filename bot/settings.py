@@ -27,6 +27,8 @@ _EXPECTED = {
     "dispatch_batch": "rows per outbox round, 1-1000",
     "dispatch_max_attempts": "attempts before a notification is given up, >= 1",
     "dispatch_lease": "seconds a claimed notification stays claimed before a crash is assumed",
+    "processing_interval": "seconds between the processing worker's rounds, a number > 0",
+    "processing_max_attempts": "attempts before a booking's processing is given up, >= 1",
     "http_host": "an address to listen on, like 127.0.0.1 or 0.0.0.0",
     "http_port": "a TCP port number, 0-65535 (0 picks a free one)",
     "telegram_max_rate": "messages per second to Telegram overall, a number >= 0 (0 = no limit)",
@@ -60,6 +62,8 @@ class Settings(BaseSettings):
     dispatch_batch: int = Field(default=100, ge=1, le=1000)
     dispatch_max_attempts: int = Field(default=8, ge=1)
     dispatch_lease: float = Field(default=60.0, gt=0)
+    processing_interval: float = Field(default=0.2, gt=0)
+    processing_max_attempts: int = Field(default=6, ge=1)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     sandbox_database_url: str = "sqlite+aiosqlite:///./data/sandbox.db"

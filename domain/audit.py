@@ -31,6 +31,12 @@ class Action(StrEnum):
     BOOKED = "appointment.booked"
     RESCHEDULED = "appointment.rescheduled"
     WILL_ATTEND = "appointment.will_attend"  # the patient's "I'll attend" on a reminder
+    #: Processing (``domain.processing``): each step leaves one of these.
+    CHECKED = "appointment.checked"
+    OFFERED = "appointment.offered"
+    DECLINED = "appointment.declined"
+    LAPSED = "appointment.lapsed"
+    REASSIGNED = "appointment.reassigned"
     #: A status change; the action is ``appointment.<new status>`` (see :func:`status_action`).
     INVITED = "invitation.created"
     INVITATION_ACCEPTED = "invitation.accepted"

@@ -17,6 +17,8 @@ _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy t
 RESCHEDULED_REASON = "rescheduled from"
 #: The reason of the history entry that records a patient's "I'll attend".
 WILL_ATTEND_REASON = "patient will attend"
+#: How a history entry for a change of doctor begins: "handed over from doctor:<id>".
+HANDED_OVER_REASON = "handed over from"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,15 @@ class Appointment:
         check_transition(self.status, target)
         self.history.append(StatusChange(at, self.status, target, actor, reason))
         self.status = target
+
+    def note(self, reason: str, *, at: datetime, actor: str) -> None:
+        """A history entry that changes no status: a processing step, a doctor's answer."""
+        self.history.append(StatusChange(at, self.status, self.status, actor, reason))
+
+    def hand_over(self, doctor_id: int, *, at: datetime, actor: str) -> None:
+        """Give the visit to another doctor at the same time, recording who had it."""
+        self.note(f"{HANDED_OVER_REASON} doctor:{self.doctor_id}", at=at, actor=actor)
+        self.doctor_id = doctor_id
 
     def move_time(self, start: datetime, end: datetime, *, at: datetime, actor: str) -> None:
         """Move the visit to ``[start, end)``, keeping its status.

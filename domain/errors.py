@@ -17,7 +17,8 @@ Each error carries a stable ``code``: the bot's table of replies
     ├── NotAllowed
     │   ├── InvalidTransition
     │   │   └── ConcurrentChange
-    │   └── CancellationWindowClosed
+    │   ├── CancellationWindowClosed
+    │   └── OfferClosed
     ├── Unavailable
     │   ├── SlotUnavailable
     │   ├── SlotTaken
@@ -130,6 +131,20 @@ class CancellationWindowClosed(NotAllowed):
     """It is too late to cancel this appointment."""
 
     code = "cancellation_window_closed"
+
+
+class OfferClosed(NotAllowed):
+    """An answer to a booking that no longer waits for this person's answer.
+
+    ``why`` is ``cancelled`` (the patient or the clinic called it off), ``answered``
+    (it was accepted already) or ``passed`` (it went to someone else).
+    """
+
+    code = "offer_closed"
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
 
 
 class Unavailable(DomainError):

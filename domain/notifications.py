@@ -191,7 +191,8 @@ def plan(change: Change) -> Plan:
         doctor is not None
         and doctor.telegram_user_id
         and change.actor != Actor(Role.DOCTOR, doctor.id)
-    ):
+        and (change.moved or appointment.status is not Status.REGISTERED)
+    ):  # a new booking reaches its doctor through processing: an offer, or its assignment
         told.append(doctor.telegram_user_id)
     planned: list[Notification] = []
     if change.moved:

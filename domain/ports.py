@@ -15,6 +15,7 @@ from typing import Protocol, Self
 from domain.audit import AuditEntry, AuditFilter, Source
 from domain.entities import Appointment, ClinicProfile, Doctor, Location, Patient, Specialty
 from domain.notifications import Kind, Notification
+from domain.processing import Job
 from domain.staff import Invitation, StaffGrant, StaffLink, StaffRole
 from domain.statistics import GroupCounts
 
@@ -145,6 +146,21 @@ class NotificationRepository(Protocol):
         ...
 
 
+class JobRepository(Protocol):
+    """Bookings' processing jobs (``domain.processing``), one per appointment."""
+
+    async def add(self, job: Job) -> None: ...
+    async def get(self, job_id: int) -> Job | None: ...
+    async def for_appointment(self, appointment_id: uuid.UUID) -> Job | None: ...
+    async def save(self, job: Job) -> None:
+        """Store the job's progress, due time and state, its lease dropped.
+
+        Raises :class:`~domain.errors.ConcurrentChange` if the job was saved by someone
+        else since it was read in this unit of work (a worker and a doctor's answer).
+        """
+        ...
+
+
 class LanguageRepository(Protocol):
     """The language each person chose, by Telegram id: patients, doctors and admins."""
 
@@ -221,6 +237,7 @@ class UnitOfWork(Protocol):
     patients: PatientRepository
     appointments: AppointmentRepository
     notifications: NotificationRepository
+    jobs: JobRepository
     languages: LanguageRepository
     staff: StaffRepository
     invitations: InvitationRepository

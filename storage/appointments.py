@@ -43,9 +43,9 @@ class SqlAppointments:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
         self._stored_history: dict[uuid.UUID, int] = {}
-        #: Per appointment, the (status, start) the database held when this
+        #: Per appointment, the (status, start, doctor) the database held when this
         #: repository last read or wrote it: what :meth:`save` expects to find.
-        self._stored_state: dict[uuid.UUID, tuple[Status, datetime]] = {}
+        self._stored_state: dict[uuid.UUID, tuple[Status, datetime, int]] = {}
 
     async def add(self, appointment: Appointment) -> None:
         try:
@@ -66,7 +66,7 @@ class SqlAppointments:
             if is_slot_conflict(error):
                 raise SlotTaken(appointment.start.isoformat()) from None
             raise
-        self._stored_state[appointment.id] = (appointment.status, appointment.start)
+        self._stored_state[appointment.id] = _state(appointment)
         await self._insert_history(appointment)
 
     async def get(self, appointment_id: uuid.UUID) -> Appointment | None:
@@ -112,22 +112,24 @@ class SqlAppointments:
             for c in changes
         ]
         self._stored_history[appointment.id] = len(appointment.history)
-        self._stored_state[appointment.id] = (appointment.status, appointment.start)
+        self._stored_state[appointment.id] = _state(appointment)
         return appointment
 
     async def save(self, appointment: Appointment) -> None:
         """Write the appointment's status and time, if nobody changed them meanwhile.
 
         Raises :class:`~domain.errors.ConcurrentChange` when the row no longer
-        has the status and start read by :meth:`get` (see the class docstring).
+        has the status, start and doctor read by :meth:`get` (see the class docstring).
         An appointment this repository never read is updated unconditionally.
         """
         statement = update(appointments).where(appointments.c.id == appointment.id)
         expected = self._stored_state.get(appointment.id)
         if expected is not None:
-            status, start = expected
+            status, start, doctor_id = expected
             statement = statement.where(
-                appointments.c.status == status.value, appointments.c.starts_at == start
+                appointments.c.status == status.value,
+                appointments.c.starts_at == start,
+                appointments.c.doctor_id == doctor_id,
             )
         try:
             result = await self._conn.execute(
@@ -135,6 +137,7 @@ class SqlAppointments:
                     status=appointment.status.value,
                     starts_at=appointment.start,
                     ends_at=appointment.end,
+                    doctor_id=appointment.doctor_id,
                 )
             )
         except IntegrityError as error:
@@ -143,7 +146,7 @@ class SqlAppointments:
             raise
         if result.rowcount != 1:
             raise ConcurrentChange(appointment.reference)
-        self._stored_state[appointment.id] = (appointment.status, appointment.start)
+        self._stored_state[appointment.id] = _state(appointment)
         await self._insert_history(appointment)
 
     async def active_for_doctor(
@@ -259,3 +262,8 @@ def _change_values(appointment_id: uuid.UUID, change: StatusChange) -> dict[str,
         "actor": change.actor,
         "reason": change.reason,
     }
+
+
+def _state(appointment: Appointment) -> tuple[Status, datetime, int]:
+    """What a save expects to find unchanged: status, start and doctor."""
+    return appointment.status, appointment.start, appointment.doctor_id

@@ -187,6 +187,31 @@ Index(
 Index("ix_notifications_appointment_id", notifications.c.appointment_id)
 Index("ix_notifications_chat_id_state", notifications.c.chat_id, notifications.c.state)
 
+#: Bookings' processing (``domain.processing``): one job per appointment, a queue
+#: (``storage.queue``) whose waiting rows sleep until a response deadline.
+processing_jobs = Table(
+    "processing_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("appointment_id", ForeignKey("appointments.id"), nullable=False, unique=True),
+    Column("step", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("version", Integer, nullable=False),  # every save adds one: optimistic writes
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("lease_until", UTCDateTime()),
+    Column("last_error", String(200)),
+    Column("offered_to", Integer),
+    Column("deadline", UTCDateTime()),
+    Column("passed", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+Index(
+    "ix_processing_jobs_state_next_attempt_at",
+    processing_jobs.c.state,
+    processing_jobs.c.next_attempt_at,
+)
+
 #: The language each person chose (patients, doctors, admins), by Telegram id.
 languages = Table(
     "languages",

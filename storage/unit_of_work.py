@@ -18,6 +18,7 @@ from domain.ports import (
     ClinicRepository,
     DoctorRepository,
     InvitationRepository,
+    JobRepository,
     LanguageRepository,
     LocationRepository,
     NotificationRepository,
@@ -31,6 +32,7 @@ from storage.audit import SqlAuditLog
 from storage.clinic import SqlClinic, SqlDoctors, SqlLocations, SqlSpecialties
 from storage.directory_cache import CachedDoctors, CachedSpecialties, DirectoryCache
 from storage.engine import read_only, write_turn
+from storage.jobs import SqlJobs
 from storage.languages import SqlLanguages
 from storage.notifications import SqlNotifications
 from storage.patients import SqlPatients
@@ -54,6 +56,7 @@ class SqlUnitOfWork:
     patients: PatientRepository
     appointments: AppointmentRepository
     notifications: NotificationRepository
+    jobs: JobRepository
     languages: LanguageRepository
     staff: StaffRepository
     invitations: InvitationRepository
@@ -106,6 +109,7 @@ class SqlUnitOfWork:
         self.patients = SqlPatients(conn)
         self.appointments = SqlAppointments(conn)
         self.notifications = SqlNotifications(conn)
+        self.jobs = SqlJobs(conn)
         self.languages = SqlLanguages(conn)
         self.staff = SqlStaff(conn, self._doctors_changed)
         self.invitations = SqlInvitations(conn)

@@ -12,6 +12,7 @@ import holidays
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from domain.errors import InvalidNationalId
+from domain.processing import Processing
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +57,19 @@ class Country:
     booking: BookingRules
     reminder_offsets: tuple[timedelta, ...]
     phone_region: str
+    #: The steps a booking goes through after the patient is answered (``domain.steps``).
+    processing: Processing = field(default=Processing(()))
     holiday_subdivision: str | None = field(default=None)
+    #: Whose public holidays the country keeps (``holidays``' code), if not its own code.
+    holiday_calendar: str | None = field(default=None)
 
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_es
 
     def is_holiday(self, day: date) -> bool:
-        return day in _holidays(self.code, self.holiday_subdivision, day.year)
+        return day in _holidays(
+            self.holiday_calendar or self.code, self.holiday_subdivision, day.year
+        )
 
 
 @lru_cache(maxsize=64)

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from stdnum.cl import rut
 
 from domain.countries.base import BookingRules, Country, NationalIdFormat
+from domain.processing import Processing
+from domain.steps import Assign, Checks
 
 COUNTRY = Country(
     code="CL",
@@ -28,4 +30,5 @@ COUNTRY = Country(
     ),
     reminder_offsets=(timedelta(hours=48), timedelta(hours=3)),
     phone_region="CL",
+    processing=Processing((Checks(), Assign())),
 )

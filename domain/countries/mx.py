@@ -7,7 +7,10 @@ from zoneinfo import ZoneInfo
 
 from stdnum.mx import curp
 
+from domain.actors import Role
 from domain.countries.base import BookingRules, Country, NationalIdFormat
+from domain.processing import Processing
+from domain.steps import Checks, Confirm
 
 COUNTRY = Country(
     code="MX",
@@ -28,4 +31,15 @@ COUNTRY = Country(
     ),
     reminder_offsets=(timedelta(hours=24), timedelta(hours=2)),
     phone_region="MX",
+    processing=Processing(
+        (
+            Checks(),
+            Confirm(
+                by=Role.ADMIN,
+                within=timedelta(hours=4),
+                before_visit=timedelta(hours=2),
+                reassign=False,
+            ),
+        )
+    ),
 )

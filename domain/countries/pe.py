@@ -7,7 +7,10 @@ from zoneinfo import ZoneInfo
 
 from stdnum.pe import cui
 
+from domain.actors import Role
 from domain.countries.base import BookingRules, Country, NationalIdFormat
+from domain.processing import Processing
+from domain.steps import Checks, Confirm
 
 
 def _validate_dni(raw: str) -> str:
@@ -32,4 +35,7 @@ COUNTRY = Country(
     ),
     reminder_offsets=(timedelta(hours=24), timedelta(hours=2)),
     phone_region="PE",
+    processing=Processing(
+        (Checks(), Confirm(by=Role.DOCTOR, within=timedelta(hours=2), before_visit=timedelta(hours=1)))
+    ),
 )

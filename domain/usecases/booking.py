@@ -12,6 +12,7 @@ from domain.countries import get_country
 from domain.entities import Appointment
 from domain.errors import NotFound, PatientOverlap, SlotTaken, SlotUnavailable
 from domain.ports import Deps
+from domain.usecases.processing import start_processing
 from domain.usecases.shared import active_doctor, announce, audit_appointment
 
 
@@ -23,7 +24,8 @@ class BookCommand:
 
 
 async def book(deps: Deps, actor: Actor, command: BookCommand) -> Appointment:
-    """Book a free slot for the acting patient.
+    """Book a free slot for the acting patient: stored ``registered``, with the job
+    that processes it by its country's steps (``domain.processing``).
 
     ``SlotUnavailable``: the time was never bookable (hours, holiday, lead time).
     ``SlotTaken``: another appointment holds it; the read here is advisory, the
@@ -58,6 +60,7 @@ async def book(deps: Deps, actor: Actor, command: BookCommand) -> Appointment:
             actor=str(actor),
         )
         await uow.appointments.add(appointment)
+        await uow.jobs.add(start_processing(appointment, now))  # its country's steps follow
         await announce(uow, deps, actor, appointment, people=(patient, doctor), now=now)
         await audit_appointment(uow, deps, actor, Action.BOOKED, appointment)
         await uow.commit()

@@ -11,8 +11,9 @@ from typing import Self
 
 from domain.audit import AuditEntry, AuditFilter, Source
 from domain.entities import Appointment, ClinicProfile, Doctor, Location, Patient, Specialty
-from domain.errors import SlotTaken
+from domain.errors import ConcurrentChange, SlotTaken
 from domain.notifications import Kind, Notification
+from domain.processing import Job
 from domain.ports import (
     AppointmentRepository,
     AuditLog,
@@ -20,6 +21,7 @@ from domain.ports import (
     Deps,
     DoctorRepository,
     InvitationRepository,
+    JobRepository,
     LocationRepository,
     NotificationRepository,
     PatientRepository,
@@ -65,6 +67,8 @@ class FakeDatabase:
     invitations: dict[int, Invitation] = field(default_factory=dict)
     #: Committed audit entries, oldest first.
     audit: list[AuditEntry] = field(default_factory=list)
+    #: Processing jobs by id.
+    jobs: dict[int, Job] = field(default_factory=dict)
 
 
 class _Clinic:
@@ -388,6 +392,34 @@ class _Audit:
         return [e for e in reversed(self.db.audit) if matches(e)][: where.limit]
 
 
+class _Jobs:
+    """Jobs are stored on commit; a save of a job changed since it was read fails."""
+
+    def __init__(self, pending: dict[int, Job], db: FakeDatabase) -> None:
+        self.pending = pending
+        self.db = db
+        self.read: dict[int, Job] = {}
+
+    async def add(self, job: Job) -> None:
+        job.id = max([0, *self.db.jobs, *self.pending]) + 1
+        self.pending[job.id] = job
+
+    async def get(self, job_id: int) -> Job | None:
+        found = self.db.jobs.get(job_id)
+        if found is not None:
+            self.read[job_id] = copy.deepcopy(found)
+        return copy.deepcopy(found)
+
+    async def for_appointment(self, appointment_id: uuid.UUID) -> Job | None:
+        found = next((j for j in self.db.jobs.values() if j.appointment_id == appointment_id), None)
+        return None if found is None else await self.get(found.id or 0)
+
+    async def save(self, job: Job) -> None:
+        if self.read.get(job.id or 0) != self.db.jobs.get(job.id or 0):
+            raise ConcurrentChange(f"job {job.id}")
+        self.pending[job.id or 0] = job
+
+
 class FakeUnitOfWork:
     """Changes to appointments become visible only on commit, like a transaction."""
 
@@ -398,6 +430,7 @@ class FakeUnitOfWork:
     patients: PatientRepository
     appointments: AppointmentRepository
     notifications: NotificationRepository
+    jobs: JobRepository
     staff: StaffRepository
     invitations: InvitationRepository
     audit: AuditLog
@@ -414,6 +447,8 @@ class FakeUnitOfWork:
         self.appointments = _Appointments(self._pending, db)
         self._planned: list[Notification] = []
         self.notifications = _Notifications(self._planned, db)
+        self._jobs: dict[int, Job] = {}
+        self.jobs = _Jobs(self._jobs, db)
         self.languages = _Languages(db)
         self.staff = _Staff(db)
         self.invitations = _Invitations(db)
@@ -447,12 +482,15 @@ class FakeUnitOfWork:
         known = {n.dedupe_key for n in self.db.notifications + self.db.withdrawn}
         self.db.notifications += [n for n in self._planned if n.dedupe_key not in known]
         self.db.audit += self._audited
+        self.db.jobs.update(copy.deepcopy(self._jobs))
+        self._jobs.clear()
         self._pending.clear()
         self._planned.clear()
         self._audited.clear()
         self.committed = True
 
     async def rollback(self) -> None:
+        self._jobs.clear()
         self._pending.clear()
         self._planned.clear()
         self._audited.clear()

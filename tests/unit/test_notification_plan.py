@@ -48,13 +48,12 @@ def told(change: Change) -> set[int]:
     return {n.chat_id for n in plan(change).notifications if n.kind is Kind.STATUS}
 
 
-def test_a_new_booking_plans_the_patients_reminders_and_tells_the_doctor() -> None:
+def test_a_new_booking_plans_the_patients_reminders_and_leaves_the_doctor_to_processing() -> None:
     result = plan(Change(visit(), AS_ANA, ANA, DOCTOR, NOW))
 
     assert [(n.kind, n.chat_id, n.due_at) for n in result.notifications] == [
         (Kind.REMINDER, PATIENT_CHAT, TUESDAY_10 - timedelta(hours=24)),
         (Kind.REMINDER, PATIENT_CHAT, TUESDAY_10 - timedelta(hours=2)),
-        (Kind.STATUS, DOCTOR_CHAT, NOW),
     ]
     assert (result.withdraw_reminders, result.retime) == (False, False)
 

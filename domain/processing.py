@@ -113,7 +113,8 @@ class Step(Protocol):
     """One stage of a country's processing. ``run`` is idempotent: the worker stores its
     effects and the job's progress in one transaction, or neither."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     async def run(self, ctx: StepContext) -> Outcome: ...
 

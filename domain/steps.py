@@ -81,9 +81,7 @@ class Confirm:
         return Reject(Reason.DECLINED if ctx.declined else Reason.NO_RESPONSE)
 
     async def _offer(self, ctx: StepContext) -> Outcome:
-        deadline = response_deadline(
-            ctx.now, ctx.appointment.start, self.within, self.before_visit
-        )
+        deadline = response_deadline(ctx.now, ctx.appointment.start, self.within, self.before_visit)
         doctor = ctx.doctor
         answers = (
             doctor.id
@@ -111,4 +109,3 @@ class Assign:
 
     async def undo(self, ctx: StepContext) -> None:
         """Nothing to take back: an assigned booking is never rejected."""
-

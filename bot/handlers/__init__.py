@@ -8,6 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.handlers.admin import admin_handlers
 from bot.handlers.common import common_handlers, on_error, stale_button
 from bot.handlers.doctor.agenda import agenda_handlers
+from bot.handlers.doctor.offers import offer_handlers
 from bot.handlers.patient.booking import booking_handler
 from bot.handlers.patient.my_appointments import my_appointments_handlers
 from bot.handlers.patient.registration import registration_handler
@@ -31,6 +32,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handlers(my_appointments_handlers())
     application.add_handlers(admin_handlers())
     application.add_handlers(agenda_handlers())
+    application.add_handlers(offer_handlers())
     application.add_handlers(common_handlers())
     application.add_handler(CallbackQueryHandler(stale_button))
     application.add_error_handler(on_error)

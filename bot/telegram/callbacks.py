@@ -305,3 +305,29 @@ def _mark(token: str) -> tuple[uuid.UUID, str, str] | None:
 AGENDA_MARK: Codec[tuple[uuid.UUID, str, str]] = Codec(
     "ag:k", lambda v: f"{v[0].hex}:{v[1]}:{v[2]}", _mark
 )
+
+
+# A booking offered to a doctor, or to the admins (``domain.steps.Confirm``).
+OFFER_ACCEPT = _uuid_codec("of:y")
+OFFER_DECLINE = _uuid_codec("of:n")
+#: The common reasons a doctor declines with; "other" asks for their own words.
+DECLINE_REASONS = ("busy", "specialty", "away", "other")
+OFFER_REASON: Codec[tuple[uuid.UUID, str]] = Codec(
+    "of:r",
+    lambda v: f"{v[0].hex}:{v[1]}",
+    lambda t: _uuid_and(t, _text("|".join(DECLINE_REASONS))),
+)
+
+
+def _rebook(token: str) -> tuple[int, int, datetime] | None:
+    match = re.fullmatch(r"([0-9]{1,9}):([0-9]{1,9}):([0-9]{9,11})", token)
+    if not match:
+        return None
+    return int(match[1]), int(match[2]), datetime.fromtimestamp(int(match[3]), UTC)
+
+
+#: One of the next free times a rejected booking's patient is offered:
+#: (specialty, doctor, start).
+REBOOK: Codec[tuple[int, int, datetime]] = Codec(
+    "bk:re", lambda v: f"{v[0]}:{v[1]}:{int(v[2].timestamp())}", _rebook
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,8 +22,18 @@ def render(row: Claimed, language: str, now: datetime) -> tuple[str, InlineKeybo
         zone = get_country(str(params["country"])).timezone
         start = datetime.fromtimestamp(int(params["start"]), UTC)
         params.update(day=t.day(start, zone), time=t.time(start, zone), zone=zone.key)
+    if "deadline" in params and "country" in params:
+        zone = get_country(str(params["country"])).timezone
+        params["deadline"] = t.time(datetime.fromtimestamp(int(params["deadline"]), UTC), zone)
+    params["specialty"] = params.get(f"specialty_{t.language}", "")
+    if row.template == "notify.rejected":
+        params["why"] = t(f"notify.rejected.{params.get('reason', 'failed')}")
     text = t(row.template, **params)
     markup = None
+    if row.template in ("notify.offer", "notify.offer.admin") and row.appointment_id is not None:
+        markup = _offer_buttons(t, row.template, row.appointment_id)
+    if row.template == "notify.rejected":
+        text, markup = _alternatives(t, text, params)
     if row.template == "notify.reminder" and row.appointment_id is not None:
         buttons = [button(t("notify.attend"), cb.REMINDER_ATTEND.pack(row.appointment_id))]
         if _may_still_cancel(params, now):
@@ -52,3 +63,41 @@ def _with_clinic_details(t: Translator, text: str, params: dict[str, Any]) -> st
     if params.get("phone"):
         lines.append(t("notify.clinic_phone", phone=params["phone"]))
     return "\n".join(lines)
+
+
+def _offer_buttons(t: Translator, template: str, appointment_id: uuid.UUID) -> InlineKeyboardMarkup:
+    """Accept (Confirm, for the admins) and Decline."""
+    accept = t("offer.confirm" if template == "notify.offer.admin" else "offer.accept")
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(accept, cb.OFFER_ACCEPT.pack(appointment_id)),
+                button(t("offer.decline"), cb.OFFER_DECLINE.pack(appointment_id)),
+            ]
+        ]
+    )
+
+
+def _alternatives(
+    t: Translator, text: str, params: dict[str, Any]
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A rejected booking's next free times, one button each, to book again."""
+    zone = get_country(str(params["country"])).timezone
+    times = []
+    for item in str(params.get("alternatives") or "").split(";"):
+        doctor, _, epoch = item.partition(":")
+        if doctor.isdigit() and epoch.isdigit():
+            times.append((int(doctor), datetime.fromtimestamp(int(epoch), UTC)))
+    if not times:
+        return "\n".join([text, t("notify.rejected.none")]), None
+    specialty = int(params.get("specialty_id") or 0)
+    rows = [
+        [
+            button(
+                f"{t.short_day(start.astimezone(zone).date())} {t.time(start, zone)}",
+                cb.REBOOK.pack((specialty, doctor, start)),
+            )
+        ]
+        for doctor, start in times
+    ]
+    return "\n".join([text, t("notify.rejected.alternatives")]), InlineKeyboardMarkup(rows)

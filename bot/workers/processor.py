@@ -68,9 +68,7 @@ class Processor:
         now = self._deps.clock.now()
         if not await self._store.has_work(now):  # idle: one indexed read
             return 0
-        claimed = await self._store.claim(
-            now, self._settings.batch, now + self._settings.lease
-        )
+        claimed = await self._store.claim(now, self._settings.batch, now + self._settings.lease)
         await asyncio.gather(*(self._run(job_id) for job_id in claimed))
         return len(claimed)
 
@@ -81,7 +79,7 @@ class Processor:
             except ConcurrentChange:  # a doctor answered meanwhile: run again, uncounted
                 await self._store.release([job_id])
                 return
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 (any step's fault: retry, then give up)
                 await self._failed(job_id, error)
                 return
         PROCESSED.labels(state.value if state else "gone").inc()

@@ -36,6 +36,9 @@ COUNTRY = Country(
     reminder_offsets=(timedelta(hours=24), timedelta(hours=2)),
     phone_region="PE",
     processing=Processing(
-        (Checks(), Confirm(by=Role.DOCTOR, within=timedelta(hours=2), before_visit=timedelta(hours=1)))
+        (
+            Checks(),
+            Confirm(by=Role.DOCTOR, within=timedelta(hours=2), before_visit=timedelta(hours=1)),
+        )
     ),
 )

@@ -60,7 +60,9 @@ class StepContext:
 
     async def move(self, target: Status, reason: str = "") -> None:
         self.appointment.move_to(target, at=self.now, actor=str(self.actor), reason=reason)
-        await audit_appointment(self.uow, self.deps, self.actor, status_action(target), self.appointment)
+        await audit_appointment(
+            self.uow, self.deps, self.actor, status_action(target), self.appointment
+        )
 
     async def fits(self, doctor: Doctor) -> bool:
         """Whether the visit's time is still within the doctor's hours, not a holiday
@@ -96,7 +98,7 @@ class StepContext:
         }
         template = "notify.offer.admin" if to == ADMINS else "notify.offer"
         for chat in await self.answerers(to):
-            self.tell(chat, template, f"offer:{to}", urgent=True, **params)
+            self.tell(chat, template, f"offer:{to}", params, urgent=True)
 
     async def answerers(self, to: int | None) -> list[int]:
         """The Telegram chats of whoever holds the offer."""
@@ -122,7 +124,9 @@ class StepContext:
     async def reassign(self, colleague: Doctor) -> None:
         """The visit goes to ``colleague``; the patient is told of the new doctor."""
         self.appointment.hand_over(colleague.id or 0, at=self.now, actor=str(self.actor))
-        await audit_appointment(self.uow, self.deps, self.actor, Action.REASSIGNED, self.appointment)
+        await audit_appointment(
+            self.uow, self.deps, self.actor, Action.REASSIGNED, self.appointment
+        )
         self.doctor = colleague
         if self.patient is not None:
             self.tell(self.patient.telegram_user_id, "notify.doctor_changed", "moved", urgent=True)
@@ -142,10 +146,21 @@ class StepContext:
             self.tell(self.patient.telegram_user_id, "notify.status.assigned", "assigned")
         doctor = self.doctor
         if doctor and doctor.telegram_user_id and self.actor != Actor(Role.DOCTOR, doctor.id):
-            params = {"patient": self.patient.full_name if self.patient else "", **await self._specialty()}
-            self.tell(doctor.telegram_user_id, "notify.doctor.assigned", "assigned", **params)
+            params = {
+                "patient": self.patient.full_name if self.patient else "",
+                **await self._specialty(),
+            }
+            self.tell(doctor.telegram_user_id, "notify.doctor.assigned", "assigned", params)
 
-    def tell(self, chat_id: int, template: str, key: str, *, urgent: bool = False, **params: str | int) -> None:
+    def tell(
+        self,
+        chat_id: int,
+        template: str,
+        key: str,
+        params: dict[str, str | int] | None = None,
+        *,
+        urgent: bool = False,
+    ) -> None:
         a = self.appointment
         self.messages.append(
             Notification(
@@ -160,7 +175,7 @@ class StepContext:
                     "start": int(a.start.timestamp()),
                     "country": a.country,
                     "doctor": self.doctor.full_name if self.doctor else "",
-                    **params,
+                    **(params or {}),
                 },
                 urgent=urgent,
             )
@@ -282,10 +297,12 @@ async def compensate(ctx: StepContext, reason: Reason) -> None:
             ctx.patient.telegram_user_id,
             "notify.rejected",
             "rejected",
+            {
+                "reason": reason.value,
+                "specialty_id": ctx.appointment.specialty_id,
+                "alternatives": ";".join(f"{d}:{int(start.timestamp())}" for d, start in times),
+            },
             urgent=True,
-            reason=reason.value,
-            specialty_id=ctx.appointment.specialty_id,
-            alternatives=";".join(f"{doctor}:{int(start.timestamp())}" for doctor, start in times),
         )
     ctx.job.finish()
 

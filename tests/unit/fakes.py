@@ -13,7 +13,6 @@ from domain.audit import AuditEntry, AuditFilter, Source
 from domain.entities import Appointment, ClinicProfile, Doctor, Location, Patient, Specialty
 from domain.errors import ConcurrentChange, SlotTaken
 from domain.notifications import Kind, Notification
-from domain.processing import Job
 from domain.ports import (
     AppointmentRepository,
     AuditLog,
@@ -29,6 +28,7 @@ from domain.ports import (
     StaffRepository,
     StatisticsRepository,
 )
+from domain.processing import Job
 from domain.schedule import TimeRange, weekdays_plan
 from domain.staff import Invitation, StaffGrant, StaffLink, StaffRole
 from domain.statistics import Counts, GroupCounts

@@ -11,13 +11,13 @@ from domain.actors import Actor, Role
 from domain.entities import Appointment, Doctor
 from domain.errors import OfferClosed
 from domain.ports import Deps
-from domain.processing import JobState, Job
+from domain.processing import Job, JobState
 from domain.status import Status
 from domain.usecases.booking import BookCommand, book
 from domain.usecases.cancellation import CancelCommand, cancel
 from domain.usecases.offers import AnswerCommand, answer
 from domain.usecases.processing import give_up, process
-from tests.unit.fakes import FakeClock, FakeDatabase, FakeUnitOfWork, seed_clinic
+from tests.unit.fakes import FakeClock, FakeDatabase, FakeUnitOfWork, fake_deps, seed_clinic
 
 TUESDAY_10 = datetime(2026, 5, 5, 15, 0, tzinfo=UTC)  # 10:00 in Lima
 DOCTOR_CHAT, COLLEAGUE_CHAT, ADMIN_CHAT = 900, 901, 77
@@ -107,7 +107,8 @@ async def test_accepting_assigns_the_booking_and_tells_the_patient(db, deps, cli
         Status.ASSIGNED,
     ]
     actions = [e.action for e in db.audit]
-    assert "appointment.offered" in actions and "appointment.assigned" in actions
+    assert "appointment.offered" in actions
+    assert "appointment.assigned" in actions
 
 
 async def test_a_decline_offers_the_booking_to_a_free_colleague_and_tells_the_patient(
@@ -125,9 +126,7 @@ async def test_a_decline_offers_the_booking_to_a_free_colleague_and_tells_the_pa
     assert any("agenda llena" in c.reason for c in appointment.history)
 
 
-async def test_a_decline_with_no_one_else_free_rejects_and_frees_the_slot(
-    db, deps, clinic
-) -> None:
+async def test_a_decline_with_no_one_else_free_rejects_and_frees_the_slot(db, deps, clinic) -> None:
     appointment = await run(deps, db, await booked(deps, clinic))
 
     await answer(deps, doctor(clinic), AnswerCommand(appointment.id, False, "no"))
@@ -180,9 +179,7 @@ async def test_accepting_a_booking_the_patient_cancelled_says_so_and_changes_not
     assert db.appointments[appointment.id].status is Status.CANCELLED
 
 
-async def test_the_first_doctor_cannot_accept_once_the_booking_passed_on(
-    db, deps, clinic
-) -> None:
+async def test_the_first_doctor_cannot_accept_once_the_booking_passed_on(db, deps, clinic) -> None:
     colleague = await add_colleague(db, clinic, COLLEAGUE_CHAT)
     appointment = await run(deps, db, await booked(deps, clinic))
     await answer(deps, doctor(clinic), AnswerCommand(appointment.id, False, "no"))
@@ -221,8 +218,6 @@ async def test_a_doctor_who_left_fails_the_checks_and_the_booking_is_rejected(
 
 
 async def test_a_job_given_up_rejects_its_booking_and_alerts_the_admins(db, clock, clinic) -> None:
-    from tests.unit.fakes import fake_deps
-
     deps = fake_deps(db, clock, admin_ids=frozenset({ADMIN_CHAT}))
     appointment = await run(deps, db, await booked(deps, clinic))
 
@@ -234,12 +229,12 @@ async def test_a_job_given_up_rejects_its_booking_and_alerts_the_admins(db, cloc
 
 
 async def test_an_unlinked_doctors_booking_is_confirmed_by_the_admins(db, clock) -> None:
-    from tests.unit.fakes import fake_deps
-
     clinic = await seed_clinic(db)
     deps = fake_deps(db, clock, admin_ids=frozenset({ADMIN_CHAT}))
     appointment = await run(deps, db, await booked(deps, clinic))
 
     assert told(db, "notify.offer.admin") == [ADMIN_CHAT]
-    await answer(deps, Actor(Role.ADMIN, ADMIN_CHAT, ADMIN_CHAT), AnswerCommand(appointment.id, True))
+    await answer(
+        deps, Actor(Role.ADMIN, ADMIN_CHAT, ADMIN_CHAT), AnswerCommand(appointment.id, True)
+    )
     assert db.appointments[appointment.id].status is Status.ASSIGNED

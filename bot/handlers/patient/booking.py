@@ -35,7 +35,9 @@ from bot.handlers.errors import Then, reply_for, tell
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.screens import answered, conversation, on_tap, show, stale
-from domain.countries import get_country
+from domain.actors import Role
+from domain.countries import all_countries, get_country
+from domain.entities import Doctor, Specialty
 from domain.errors import DomainError, NotFound
 from domain.queries import doctors_for, specialties_in
 from domain.usecases.booking import BookCommand, book
@@ -163,11 +165,71 @@ async def book_again(update: Update, context: Context) -> int:
     return await begin(Update(update.update_id, message=query.message), context)
 
 
+async def rebook(update: Update, context: Context) -> int | None:
+    """One of the next free times offered with a rejected booking: straight to the
+    summary, in a new message below the notice, once the time is checked still free."""
+    data = await answered(update, context)
+    query = update.callback_query
+    assert query and isinstance(query.message, Message)
+    below = Update(update.update_id, message=query.message)
+    chosen = cb.REBOOK.unpack(data)
+    if chosen is None or (await context.actor()).role is not Role.PATIENT:
+        await stale(update, context)
+        return None
+    specialty_id, doctor_id, start = chosen
+    found = await _doctor_and_specialty(context, doctor_id, specialty_id)
+    if found is None:
+        await show(below, context.t("book.rebook_gone"))
+        return END
+    doctor, specialty = found
+    zone = get_country(doctor.country).timezone
+    context.state["bk"] = {
+        "country": doctor.country,
+        "specialty": specialty.id,
+        "specialty_name": specialty.name(context.t.language),
+        "doctor": doctor.id,
+        "doctor_name": doctor.full_name,
+        "day": cb.day_token(start.astimezone(zone).date()),
+        "slot": [doctor.id, int(start.timestamp())],
+        "slot_doctor_name": doctor.full_name,
+    }
+    day = start.astimezone(zone).date()
+    if (doctor.id, start) not in {
+        (s.doctor_id, s.slot.start) for s in await slots_between(context, day, day)
+    }:
+        context.state.pop("bk", None)
+        await show(below, context.t("book.rebook_gone"))
+        return END
+    return await show_summary(below, context, doctor.full_name)
+
+
+async def _doctor_and_specialty(
+    context: Context, doctor_id: int, specialty_id: int
+) -> tuple[Doctor, Specialty] | None:
+    """The active doctor and the specialty they practise, wherever they work."""
+    for country in all_countries():
+        specialty = next(
+            (s for s in await specialties_in(context.deps, country.code) if s.id == specialty_id),
+            None,
+        )
+        if specialty is None:
+            continue
+        doctors = await doctors_for(context.deps, country.code, specialty_id)
+        doctor = next((d for d in doctors if d.id == doctor_id), None)
+        if doctor is not None:
+            return doctor, specialty
+    return None
+
+
 def booking_handler() -> ConversationHandler[Context]:
     buttons = cb.BOOKING
     back = buttons.back.pattern
     return conversation(
-        entry_points=[CommandHandler("book", begin), on_tap(cb.BOOK_AGAIN.pattern, book_again)],
+        entry_points=[
+            CommandHandler("book", begin),
+            on_tap(cb.BOOK_AGAIN.pattern, book_again),
+            on_tap(cb.REBOOK.pattern, rebook),
+        ],
         states={
             COUNTRY: [on_tap(cb.BOOK_COUNTRY.pattern, country_chosen)],
             SPECIALTY: [
@@ -201,6 +263,7 @@ def booking_handler() -> ConversationHandler[Context]:
             CommandHandler("book", begin),
             CommandHandler("cancel", aborted),
             on_tap(buttons.cancel.pattern, aborted),
+            on_tap(cb.REBOOK.pattern, rebook),
             CallbackQueryHandler(stale, pattern=buttons.any_pattern),
             MessageHandler(f.ALL & ~f.COMMAND, stale),
         ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -11,11 +12,14 @@ from bot.sandbox.standin import BotApiStandIn
 from bot.settings import Settings
 from domain.actors import Actor, Role
 from domain.entities import Appointment
+from domain.notifications import Kind
 from domain.queries import identify
 from domain.staff import StaffRole
+from domain.status import Status
 from domain.usecases.booking import BookCommand, book
 from domain.usecases.cancellation import CancelCommand, cancel
 from domain.usecases.invitations import InviteCommand, invite
+from domain.usecases.offers import AnswerCommand, answer
 from domain.usecases.registration import RegisterCommand, register
 from storage.appointments import SqlAppointments
 from storage.engine import create_engine
@@ -78,6 +82,16 @@ class Clinic:
         command = BookCommand(doctor_id, doctor.specialty_ids[0], start)
         return await book(self.deps, Actor(Role.PATIENT, patient_id), command)
 
+    async def confirm(self, appointment: Appointment) -> None:
+        """Accept the booking as the clinic's admin, once processing has asked for it."""
+        for _ in range(100):
+            [found] = [a for a in await self.appointments() if a.id == appointment.id]
+            if found.status is Status.PENDING:
+                break
+            await asyncio.sleep(0.05)
+        admin = Actor(Role.ADMIN, ADMIN_ID, ADMIN_ID)
+        await answer(self.deps, admin, AnswerCommand(appointment.id, accept=True))
+
     async def cancel_as_clinic(self, appointment: Appointment) -> None:
         await cancel(self.deps, Actor(Role.ADMIN, ADMIN_ID), CancelCommand(appointment.id))
 
@@ -89,9 +103,12 @@ class Clinic:
     async def role_of(self, telegram_user_id: int) -> Actor:
         return await identify(self.deps, telegram_user_id)
 
-    async def notification_states(self) -> list[str]:
+    async def notification_states(self, kind: Kind | None = None) -> list[str]:
+        query = select(notifications.c.state)
+        if kind is not None:
+            query = query.where(notifications.c.kind == kind.value)
         async with self.engine.connect() as conn:
-            return list((await conn.execute(select(notifications.c.state))).scalars())
+            return list((await conn.execute(query)).scalars())
 
     async def unreachable(self, telegram_user_id: int) -> bool:
         async with self.engine.connect() as conn:

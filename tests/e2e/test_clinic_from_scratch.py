@@ -111,7 +111,7 @@ async def test_a_clinic_set_up_through_the_bot_alone_takes_and_cancels_a_booking
     await set_up_the_clinic(admin)
     doctor = await invite_the_doctor(api, admin)
     reference = await register_and_book(ana)
-    told_doctor = await doctor.wait_for(f"Nueva cita {reference}")  # linked: told of it
+    told_doctor = await doctor.wait_for(f"Nueva reserva {reference}")  # linked: asked to accept
     await admin.send("/admin")
     await admin.wait_for("Menú de administración")
     await admin.tap("Citas")
@@ -130,9 +130,11 @@ async def test_a_clinic_set_up_through_the_bot_alone_takes_and_cancels_a_booking
     await admin.wait_for("Cita cancelada")
     told = await ana.wait_for(f"Tu cita {reference} .* fue cancelada")
 
+    assert "Ana Quispe Mamani · Neurología" in told_doctor.text
     assert "10:30 (America/Lima)" in told_doctor.text
+    assert told_doctor.buttons() == ["Aceptar", "Rechazar"]
     assert not closed.buttons()
-    assert f"10:30 · Ana Quispe Mamani · Dra. Elena Vargas · registrada · {reference}" in day.text
+    assert f"10:30 · Ana Quispe Mamani · Dra. Elena Vargas · pendiente · {reference}" in day.text
     assert "registrada (patient:1)" in opened.text
     assert "La doctora está enferma" in told.text
     assert "+5116100200" in told.text

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.sandbox.standin import BotApiStandIn
 from bot.sandbox.standin.driver import Person
+from domain.notifications import Kind
 from tests.e2e.medbot import ADMIN_ID, Clinic
 from tests.e2e.test_booking import walk_to_summary
 
@@ -92,14 +93,15 @@ async def test_reminders_are_not_sent_once_the_visit_has_begun(
 ) -> None:
     ana = await in_chat(api.person("Ana", language_code="es"))
     patient = await clinic.register(ana.user_id)
-    await clinic.book(patient, TUESDAY_1030_LIMA)
+    await clinic.confirm(await clinic.book(patient, TUESDAY_1030_LIMA))
 
     # The bot was down from booking until after the visit: both reminders are overdue.
     clinic.clock.set(TUESDAY_1030_LIMA + timedelta(minutes=5))
     await asyncio.sleep(0.5)  # ten outbox rounds
 
     assert not any("Recordatorio" in m.text for m in ana.messages)
-    assert sorted(await clinic.notification_states()) == ["withdrawn", "withdrawn"]
+    reminders = await clinic.notification_states(Kind.REMINDER)
+    assert sorted(reminders) == ["withdrawn", "withdrawn"]
 
 
 async def test_a_reminder_due_in_quiet_hours_comes_the_evening_before(

@@ -94,6 +94,7 @@ async def test_reminders_come_at_the_offsets_of_the_new_time_and_none_for_the_ol
     ana = api.person("Ana", language_code="es")
     patient = await clinic.register(ana.user_id)
     appointment = await clinic.book(patient, TUESDAY_1030_LIMA)
+    await clinic.confirm(appointment)
     await move_to_wednesday_11(ana, appointment.reference)
 
     for old_offset in (timedelta(hours=24), timedelta(hours=2)):

@@ -1,5 +1,8 @@
 """Country plugins. Each module in this package defines ``COUNTRY``; adding a
-country means adding one module, which :func:`all_countries` discovers."""
+country means adding one module, which :func:`all_countries` discovers.
+
+A module kept elsewhere (a clinic's own, or a test's) joins with :func:`load`.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,10 @@ __all__ = [
     "NationalIdFormat",
     "all_countries",
     "get_country",
+    "load",
 ]
+
+_loaded: dict[str, Country] = {}
 
 
 @cache
@@ -29,7 +35,17 @@ def _registry() -> dict[str, Country]:
         country = getattr(module, "COUNTRY", None)
         if isinstance(country, Country):
             found[country.code] = country
-    return found
+    return found | _loaded
+
+
+def load(module_name: str) -> Country:
+    """Add the country a module outside this package defines as ``COUNTRY``."""
+    country = getattr(importlib.import_module(module_name), "COUNTRY", None)
+    if not isinstance(country, Country):
+        raise TypeError(f"{module_name} defines no COUNTRY")
+    _loaded[country.code] = country
+    _registry.cache_clear()
+    return country
 
 
 def all_countries() -> list[Country]:

@@ -60,19 +60,21 @@ class Country:
     #: The steps a booking goes through after the patient is answered (``domain.steps``).
     processing: Processing = field(default=Processing(()))
     holiday_subdivision: str | None = field(default=None)
-    #: Whose public holidays the country keeps (``holidays``' code), if not its own code.
+    #: Whose public holidays the country keeps (``holidays``' code), if not its own
+    #: code; ``""`` for none.
     holiday_calendar: str | None = field(default=None)
 
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_es
 
     def is_holiday(self, day: date) -> bool:
-        return day in _holidays(
-            self.holiday_calendar or self.code, self.holiday_subdivision, day.year
-        )
+        calendar = self.code if self.holiday_calendar is None else self.holiday_calendar
+        return day in _holidays(calendar, self.holiday_subdivision, day.year)
 
 
 @lru_cache(maxsize=64)
 def _holidays(code: str, subdivision: str | None, year: int) -> frozenset[date]:
+    if not code:
+        return frozenset()
     calendar = holidays.country_holidays(code, subdiv=subdivision, years=year)
     return frozenset(calendar.keys())

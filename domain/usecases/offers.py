@@ -46,8 +46,10 @@ async def answer(deps: Deps, actor: Actor, command: AnswerCommand) -> Appointmen
         mine = holder == actor.id if actor.role is Role.DOCTOR else True
         if not mine and appointment.doctor_id != actor.id and actor.id not in job.passed:
             raise NotFound("appointment")  # never theirs: looks missing, like others' visits
-        if not appointment.is_active:
+        if appointment.status is Status.CANCELLED:
             raise OfferClosed("cancelled")
+        if not appointment.is_active:  # rejected: it waits for nobody any more
+            raise OfferClosed("passed")
         if appointment.status is Status.ASSIGNED or job.finished:
             raise OfferClosed("answered")
         if not mine or holder is None or holder in job.passed:

@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from stdnum.cl import rut
 
 from bot.app import BotRuntime
 from bot.sandbox.standin import BotApiStandIn
@@ -46,6 +47,16 @@ def settings_for(api: BotApiStandIn, database_url: str) -> Settings:
     )
 
 
+def national_id_for(telegram_user_id: int, country: str) -> str:
+    """A valid national ID of ``country``, different for each Telegram account."""
+    if country == "PE":
+        return f"{10_000_000 + telegram_user_id % 89_999_999:08d}"
+    if country == "CL":
+        number = str(10_000_000 + telegram_user_id % 89_999_999)
+        return number + rut.calc_check_digit(number)
+    return "GAMA900115MDFRRN00"  # Mexico: a CURP (one patient per test)
+
+
 class Clinic:
     """The running bot plus direct access to its database, for arranging and checking."""
 
@@ -65,8 +76,8 @@ class Clinic:
     async def register(
         self, telegram_user_id: int, country: str = "PE", language: str = "es"
     ) -> int:
-        national_id = "10117410" if country == "PE" else "12.345.678-5"
-        phone = "+51987654321" if country == "PE" else "+56987654321"
+        national_id = national_id_for(telegram_user_id, country)
+        phone = {"PE": "+51987654321", "CL": "+56987654321", "MX": "+525512345678"}[country]
         command = RegisterCommand(
             "Paciente Prueba", country, national_id, phone, language, self.clock.now()
         )

@@ -1,14 +1,18 @@
-"""A patient in Mexico registers with a CURP and books in Mexico City time."""
+"""A patient in Mexico registers with a CURP and books in Mexico City time; an admin of
+the clinic confirms the booking, as Mexico's processing asks."""
 
 from __future__ import annotations
 
 from bot.sandbox.standin import BotApiStandIn
-from tests.e2e.medbot import Clinic
+from domain.status import Status
+from tests.e2e.medbot import ADMIN_ID, Clinic
 
 
-async def test_a_patient_in_mexico_registers_with_a_curp_and_books_in_mexico_city_time(
+async def test_a_patient_in_mexico_registers_with_a_curp_books_and_an_admin_confirms(
     api: BotApiStandIn, clinic: Clinic
 ) -> None:
+    admin = api.person("Admin", language_code="es", user_id=ADMIN_ID)
+    await admin.send("/start")
     maria = api.person("María", "García", language_code="es-MX")
 
     await maria.send("/start")
@@ -50,3 +54,11 @@ async def test_a_patient_in_mexico_registers_with_a_curp_and_books_in_mexico_cit
     [appointment] = await clinic.appointments()
     assert appointment.country == "MX"
     assert appointment.start.isoformat() == "2026-05-04T17:00:00+00:00"  # UTC-6
+    asked = await admin.wait_for(f"La reserva {appointment.reference} con Dra. Guadalupe")
+    await admin.tap("Confirmar")
+    await admin.wait_for("Aceptaste la reserva")
+    told = await maria.wait_for("está confirmada con Dra. Guadalupe Hernández")
+    assert "María García Ramos · Medicina general" in asked.text
+    assert "11:00 (America/Mexico_City)" in told.text
+    [confirmed] = await clinic.appointments()
+    assert confirmed.status is Status.ASSIGNED

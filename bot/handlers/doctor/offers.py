@@ -125,7 +125,8 @@ async def _answer(update: Update, context: Context, command: AnswerCommand) -> b
         if query is not None:
             await query.answer(text, show_alert=True)
             context.answered = True
-            await query.edit_message_reply_markup(None)
+            if isinstance(query.message, Message) and query.message.reply_markup:
+                await query.edit_message_reply_markup(None)
         elif update.effective_message is not None:
             await update.effective_message.reply_text(text)
         return False

@@ -51,6 +51,7 @@ class Action(StrEnum):
     DOCTOR_REACTIVATED = "doctor.reactivated"
     HOURS_CHANGED = "doctor.hours_changed"
     TIME_OFF_ADDED = "doctor.time_off_added"
+    TIME_OFF_REMOVED = "doctor.time_off_removed"
     SPECIALTY_ADDED = "specialty.added"
     SPECIALTY_RENAMED = "specialty.renamed"
     LOCATION_ADDED = "location.added"

@@ -113,7 +113,8 @@ def local_span(off: TimeOff, zone: ZoneInfo) -> tuple[date, date] | tuple[dateti
     else the two local wall-clock instants (naive)."""
     start, end = off.start.astimezone(zone), off.end.astimezone(zone)
     first, after = start.date(), end.date()
-    if after > first and off == days_off(first, after - timedelta(days=1), zone, off.reason):
+    whole = days_off(first, after - timedelta(days=1), zone) if after > first else None
+    if whole is not None and (off.start, off.end) == (whole.start, whole.end):
         return first, after - timedelta(days=1)
     return start.replace(tzinfo=None), end.replace(tzinfo=None)
 

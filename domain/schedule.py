@@ -31,11 +31,20 @@ class DayHours:
 
 @dataclass(frozen=True, slots=True)
 class TimeOff:
-    """An absence between two aware instants; it may span several days."""
+    """An absence between two aware instants: whole days, several days, or a break of a
+    few hours within one day (a doctor's block, ``domain.blocks``).
+
+    ``by_doctor`` marks time off the doctor blocked themselves, which they may also
+    remove; the clinic's own (an admin's, or the clinic file's) only an admin removes.
+    """
 
     start: datetime
     end: datetime
     reason: str = ""
+    by_doctor: bool = False
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return start < self.end and self.start < end
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -169,7 +169,7 @@ def parse_time_off(text: str, zone: ZoneInfo, today: date) -> TimeOff:
 def fits(appointment: Appointment, plan: WorkingPlan, zone: ZoneInfo) -> bool:
     """Whether the visit lies inside the plan's hours on its day, clear of breaks and
     time off."""
-    if any(off.start < appointment.end and appointment.start < off.end for off in plan.time_off):
+    if any(off.overlaps(appointment.start, appointment.end) for off in plan.time_off):
         return False
     start, end = appointment.start.astimezone(zone), appointment.end.astimezone(zone)
     hours = plan.hours_on(start.date())
@@ -183,9 +183,3 @@ def fits(appointment: Appointment, plan: WorkingPlan, zone: ZoneInfo) -> bool:
 
 def local_today(now: datetime, zone: ZoneInfo) -> date:
     return now.astimezone(zone).date()
-
-
-def local_span_days(off: TimeOff, zone: ZoneInfo) -> tuple[date, date]:
-    """The first and last local days time off touches."""
-    last = (off.end - timedelta(microseconds=1)).astimezone(zone).date()
-    return off.start.astimezone(zone).date(), last

@@ -15,11 +15,19 @@ def plan_to_json(plan: WorkingPlan) -> dict[str, Any]:
             day.isoformat(): (_day(hours) if hours else None)
             for day, hours in sorted(plan.exceptions.items())
         },
-        "time_off": [
-            {"start": t.start.isoformat(), "end": t.end.isoformat(), "reason": t.reason}
-            for t in plan.time_off
-        ],
+        "time_off": [_off(t) for t in plan.time_off],
     }
+
+
+def _off(off: TimeOff) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "start": off.start.isoformat(),
+        "end": off.end.isoformat(),
+        "reason": off.reason,
+    }
+    if off.by_doctor:  # time off stored before doctors blocked time has no "by"
+        found["by"] = "doctor"
+    return found
 
 
 def plan_from_json(data: dict[str, Any]) -> WorkingPlan:
@@ -34,6 +42,7 @@ def plan_from_json(data: dict[str, Any]) -> WorkingPlan:
                 datetime.fromisoformat(t["start"]),
                 datetime.fromisoformat(t["end"]),
                 t.get("reason", ""),
+                by_doctor=t.get("by") == "doctor",
             )
             for t in data.get("time_off", [])
         ),

@@ -9,6 +9,7 @@ from bot.handlers.admin import admin_handlers
 from bot.handlers.common import common_handlers, on_error, stale_button
 from bot.handlers.doctor.agenda import agenda_handlers
 from bot.handlers.doctor.offers import offer_handlers
+from bot.handlers.doctor.blocks import block_handler
 from bot.handlers.patient.booking import booking_handler
 from bot.handlers.patient.my_appointments import my_appointments_handlers
 from bot.handlers.patient.registration import registration_handler
@@ -22,7 +23,7 @@ from domain.staff import StaffRole
 
 COMMANDS = ("start", "book", "my", "language", "cancel")
 ADMIN_COMMAND = "admin"
-DOCTOR_COMMAND = "agenda"
+DOCTOR_COMMANDS = ("agenda", "block")
 
 
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
@@ -33,6 +34,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handlers(admin_handlers())
     application.add_handlers(agenda_handlers())
     application.add_handlers(offer_handlers())
+    application.add_handler(block_handler())
     application.add_handlers(common_handlers())
     application.add_handler(CallbackQueryHandler(stale_button))
     application.add_error_handler(on_error)
@@ -41,7 +43,8 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
 async def publish_commands(application: Application) -> None:  # type: ignore[type-arg]
     """The command menu in Spanish (also the default) and English; admins from the
     settings also see /admin in their own chats, and doctors linked by start-up /agenda
-    (nobody else learns they exist). A doctor linked later finds /agenda by typing it."""
+    and /block (nobody else learns they exist). A doctor linked later finds them by
+    typing them."""
     deps: Deps = application.bot_data[DEPS_KEY]
     doctors = {g.telegram_user_id for g in await staff_members(deps, SYSTEM, StaffRole.DOCTOR)}
     for language in (None, *LANGUAGES):
@@ -50,7 +53,7 @@ async def publish_commands(application: Application) -> None:  # type: ignore[ty
         await application.bot.set_my_commands(commands, language_code=language)
         for chat in sorted(deps.admin_ids | doctors):
             extra = [ADMIN_COMMAND] if chat in deps.admin_ids else []
-            extra += [DOCTOR_COMMAND] if chat in doctors else []
+            extra += DOCTOR_COMMANDS if chat in doctors else ()
             staff = [*commands, *(BotCommand(c, t(f"cmd.{c}")) for c in extra)]
             scope = BotCommandScopeChat(chat)
             await application.bot.set_my_commands(staff, scope=scope, language_code=language)

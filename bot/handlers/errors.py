@@ -59,6 +59,8 @@ REPLIES: dict[str, Reply] = {
     "admin_move:patient_overlap": Reply("admin.appt.move_failed", Then.SAY),
     "admin_move:not_found": Reply("admin.appt.move_failed", Then.SAY),
     "agenda_mark:invalid_transition": Reply("agenda.changed_meanwhile", Then.STALE),
+    "block:not_allowed": Reply("button.stale", Then.STALE),
+    "block_remove:not_allowed": Reply("button.stale", Then.STALE),
 }
 
 

@@ -33,6 +33,11 @@ buttons read as stale.
     adm:au:r:<role|all> | adm:au:f:<a|p|u> admin: audit by actor | typed reference or patient ID
     ag:p:<d|t|w>                         doctor's agenda: today, tomorrow, this week
     ag:k:<uuid>:<status>:<d|t|w>         doctor's agenda: mark completed or no-show
+    bl | bl:w:<yyyymmdd> | bl:day:<…>    doctor's blocks (/block, the agenda's button): week, day
+    bl:all | bl:f:<hhmm> | bl:t:<hhmm>   doctor's blocks: the whole day, a break's start, its end
+    bl:rm:<epoch>:<epoch>                doctor's blocks: remove one (its start and end)
+    bl:k:<uuid> | bl:c:<uuid>            doctor's blocks: keep or cancel a visit it strands
+    bl:ka | bl:ca | bl:back | bl:x       doctor's blocks: keep all, cancel all, back, leave
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Generic, TypeVar
 
 MAX_BYTES = 64
@@ -331,3 +336,29 @@ def _rebook(token: str) -> tuple[int, int, datetime] | None:
 REBOOK: Codec[tuple[int, int, datetime]] = Codec(
     "bk:re", lambda v: f"{v[0]}:{v[1]}:{int(v[2].timestamp())}", _rebook
 )
+
+
+# The doctor's blocks of time (/block). Day and week buttons are CalendarButtons("bl").
+def _clock(token: str) -> time | None:
+    match = re.fullmatch(r"([01][0-9]|2[0-3])([0-5][0-9])", token)
+    return time(int(match[1]), int(match[2])) if match else None
+
+
+def _span(token: str) -> tuple[datetime, datetime] | None:
+    start, _, end = token.partition(":")
+    first, last = _epoch(start), _epoch(end)
+    return None if first is None or last is None else (first, last)
+
+
+BLOCKING = CalendarButtons("bl")
+BLOCK_OPEN = Tap("bl")
+BLOCK_WHOLE_DAY = Tap("bl:all")
+BLOCK_FROM: Codec[time] = Codec("bl:f", lambda v: f"{v:%H%M}", _clock)
+BLOCK_TO: Codec[time] = Codec("bl:t", lambda v: f"{v:%H%M}", _clock)
+BLOCK_REMOVE: Codec[tuple[datetime, datetime]] = Codec(
+    "bl:rm", lambda v: f"{int(v[0].timestamp())}:{int(v[1].timestamp())}", _span
+)
+BLOCK_KEEP = _uuid_codec("bl:k")
+BLOCK_CANCEL = _uuid_codec("bl:c")
+BLOCK_KEEP_ALL = Tap("bl:ka")
+BLOCK_CANCEL_ALL = Tap("bl:ca")

@@ -51,7 +51,7 @@ async def test_a_linked_doctors_agenda_shows_todays_visit_with_the_patients_name
 
     assert f"11:00 · Paciente Prueba · registrada · {appointment.reference}" in shown.text
     assert "asistirá" not in shown.text
-    assert shown.buttons() == ["Hoy", "Mañana", "Esta semana"]  # not started: no marks
+    assert shown.buttons() == ["Hoy", "Mañana", "Esta semana", "Bloquear horario"]  # no marks
     await doctor.tap("Mañana")
     tomorrow = await doctor.wait_for("No tienes citas")
     assert appointment.reference not in tomorrow.text

@@ -7,18 +7,20 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.handlers.admin.typed import complain
+from bot.handlers.time_off_text import span_text
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns
 from bot.telegram.screens import show
 from domain.actors import Actor
+from domain.blocks import upcoming
 from domain.countries import get_country
 from domain.entities import Doctor
 from domain.errors import DomainError, NotFound
 from domain.queries import clinic_catalog, clinic_doctors
 from domain.schedule import DayHours
 from domain.usecases.doctors import DoctorCommand
-from domain.working_hours import local_span_days, show_week
+from domain.working_hours import show_week
 
 SECTION = cb.ADMIN_SECTION.pack("doctors")
 DRAFT = "adm_dr"
@@ -97,15 +99,15 @@ def command(context: Context, weekly: dict[int, DayHours] | None = None) -> Doct
 
 
 def time_off_lines(context: Context, doctor: Doctor) -> list[str]:
-    """The doctor's time off that has not ended, as dates in the doctor's country."""
+    """The doctor's time off that has not ended, as dates (and hours, for a break within
+    a day) in the doctor's country; ✎ marks what the doctor blocked themselves."""
     t = context.t
     zone = get_country(doctor.country).timezone
-    now = context.deps.clock.now()
-    lines = []
-    for off in doctor.plan.time_off:
-        if off.end <= now:
-            continue
-        first, last = local_span_days(off, zone)
-        span = t.day(first) if first == last else f"{t.day(first)} - {t.day(last)}"
-        lines.append(t("admin.doctor.time_off", span=span))
-    return lines
+    return [
+        t(
+            "admin.doctor.time_off",
+            span=span_text(t, off, zone),
+            by=t("admin.doctor.by_doctor") if off.by_doctor else "",
+        )
+        for off in upcoming(doctor.plan, context.deps.clock.now())
+    ]

@@ -1,6 +1,7 @@
 """/agenda: the linked doctor's visits today, tomorrow or this week, each with its time
 in the clinic's zone, patient, status, reference and a ✓ when the patient said "I'll
-attend"; once a visit has started, buttons mark it completed or no-show.
+attend"; once a visit has started, buttons mark it completed or no-show. "Block time"
+opens /block (``bot/handlers/doctor/blocks.py``).
 
 Every handler asks ``context.doctor()`` on every update: anyone else gets the
 unknown-command help (for /agenda) or the stale-button alert (for a button).
@@ -86,6 +87,7 @@ async def _show(
             for p in AgendaPeriod
         ]
     )
+    rows.append([button(t("agenda.block"), cb.BLOCK_OPEN.pack())])  # opens /block
     await show(update, "\n".join(filter(None, text)), InlineKeyboardMarkup(rows))
 
 

@@ -8,8 +8,8 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.handlers.admin import admin_handlers
 from bot.handlers.common import common_handlers, on_error, stale_button
 from bot.handlers.doctor.agenda import agenda_handlers
-from bot.handlers.doctor.offers import offer_handlers
 from bot.handlers.doctor.blocks import block_handler
+from bot.handlers.doctor.offers import offer_handlers
 from bot.handlers.patient.booking import booking_handler
 from bot.handlers.patient.my_appointments import my_appointments_handlers
 from bot.handlers.patient.registration import registration_handler

@@ -141,5 +141,5 @@ async def test_a_kept_visit_stays_booked_and_past_time_off_is_refused(
     card = await admin.wait_for("Ausente:")
 
     [kept] = await clinic.appointments()
-    assert kept.status == "registered"
+    assert kept.is_active  # registered, or pending once processing asked the clinic
     assert "martes, 5 de mayo de 2026" in card.text

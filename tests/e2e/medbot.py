@@ -14,6 +14,7 @@ from bot.settings import Settings
 from domain.actors import Actor, Role
 from domain.entities import Appointment
 from domain.notifications import Kind
+from domain.processing import JobState
 from domain.queries import identify
 from domain.staff import StaffRole
 from domain.status import Status
@@ -24,7 +25,7 @@ from domain.usecases.offers import AnswerCommand, answer
 from domain.usecases.registration import RegisterCommand, register
 from storage.appointments import SqlAppointments
 from storage.engine import create_engine
-from storage.tables import appointments, notifications, patients
+from storage.tables import appointments, notifications, patients, processing_jobs
 from storage.unit_of_work import SqlUnitOfWork
 from tests.databases import sql_deps
 from tests.unit.fakes import FakeClock
@@ -102,6 +103,21 @@ class Clinic:
             await asyncio.sleep(0.05)
         admin = Actor(Role.ADMIN, ADMIN_ID, ADMIN_ID)
         await answer(self.deps, admin, AnswerCommand(appointment.id, accept=True))
+
+    async def settled(self, appointment: Appointment) -> Appointment:
+        """The appointment once processing has done all it can for now: its job finished,
+        or waiting for a time still to come (an answer's deadline)."""
+        query = select(processing_jobs.c.state, processing_jobs.c.next_attempt_at).where(
+            processing_jobs.c.appointment_id == appointment.id
+        )
+        for _ in range(100):
+            async with self.engine.connect() as conn:
+                state, due = (await conn.execute(query)).one()
+            if state == JobState.DONE or (state == JobState.QUEUED and due > self.clock.now()):
+                break
+            await asyncio.sleep(0.05)
+        [found] = [a for a in await self.appointments() if a.id == appointment.id]
+        return found
 
     async def cancel_as_clinic(self, appointment: Appointment) -> None:
         await cancel(self.deps, Actor(Role.ADMIN, ADMIN_ID), CancelCommand(appointment.id))

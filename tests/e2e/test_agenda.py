@@ -106,12 +106,13 @@ async def test_a_forged_mark_from_someone_not_the_doctor_is_refused_politely(
     api: BotApiStandIn, clinic: Clinic
 ) -> None:
     ana, appointment = await booked_today(api, clinic)
+    await clinic.confirm(appointment)
     clinic.clock.set(MONDAY_11_LIMA + timedelta(minutes=5))
 
     await ana.tap_data(cb.AGENDA_MARK.pack((appointment.id, "no_show", "d")))
 
     await ana.wait_for_alert("Este botón ya no es válido")
-    assert await status_of(clinic, appointment) is Status.REGISTERED
+    assert await status_of(clinic, appointment) is Status.ASSIGNED
 
 
 async def test_a_doctor_linked_before_start_up_finds_agenda_in_their_own_menu_only(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.sandbox.standin import BotApiStandIn, Person
+from domain.entities import Appointment
 from domain.status import Status
 from storage.tables import audit_log
 from tests.e2e.medbot import ADMIN_ID, Clinic, national_id_for
@@ -37,14 +38,24 @@ async def audit_rows(clinic: Clinic, action: str) -> list[tuple[str, int | None,
         return [(r.actor_role, r.actor_id, r.record_id) for r in rows]
 
 
+async def booked(clinic: Clinic, admin: Person, patient: int, start: datetime) -> Appointment:
+    """Book with Dr. Lucía Quispe, who is not linked: the admin is asked to confirm, and
+    the offer is read past before the admin acts."""
+    await admin.send("/admin")  # the admin's chat with the bot is open
+    await admin.wait_for("(Menú de administración|Admin menu)")
+    appointment = await clinic.book(patient, start, DOCTOR_ID)
+    await admin.wait_for(f"(La reserva|Booking) {appointment.reference}")
+    return appointment
+
+
 async def test_an_admin_finds_an_appointment_in_the_days_list_sees_its_history_and_cancels_it(
     api: BotApiStandIn, clinic: Clinic
 ) -> None:
     ana = await in_chat(api.person("Ana", language_code="es"))
     patient = await clinic.register(ana.user_id)
-    appointment = await clinic.book(patient, TUESDAY_1030_LIMA, DOCTOR_ID)
-    await clinic.settled(appointment)  # pending: the clinic is asked to confirm it
     admin = api.person("Admin", language_code="es", user_id=ADMIN_ID)
+    appointment = await booked(clinic, admin, patient, TUESDAY_1030_LIMA)
+    await clinic.settled(appointment)  # pending: the clinic is asked to confirm it
     doctor = await doctor_name(clinic)
 
     await open_appointments(admin)
@@ -81,8 +92,8 @@ async def test_finding_a_patient_by_national_id_leaves_an_audit_row_without_the_
 ) -> None:
     ana = api.person("Ana", language_code="es")
     patient = await clinic.register(ana.user_id)
-    appointment = await clinic.book(patient, TUESDAY_1030_LIMA, DOCTOR_ID)
     admin = api.person("Admin", language_code="es", user_id=ADMIN_ID)
+    appointment = await booked(clinic, admin, patient, TUESDAY_1030_LIMA)
 
     await open_appointments(admin)
     await admin.tap("Buscar por referencia o documento")
@@ -105,8 +116,8 @@ async def test_opening_an_appointment_by_reference_is_audited(
 ) -> None:
     ana = api.person("Ana", language_code="es")
     patient = await clinic.register(ana.user_id)
-    appointment = await clinic.book(patient, TUESDAY_1030_LIMA, DOCTOR_ID)
     admin = api.person("Admin", language_code="en", user_id=ADMIN_ID)
+    appointment = await booked(clinic, admin, patient, TUESDAY_1030_LIMA)
 
     await admin.send("/admin")
     await admin.wait_for("Admin menu")
@@ -146,10 +157,10 @@ async def test_an_admin_sees_this_weeks_statistics_with_who_cancelled(
 ) -> None:
     ana = api.person("Ana", language_code="en")
     patient = await clinic.register(ana.user_id)
-    kept = await clinic.book(patient, TUESDAY_1030_LIMA, DOCTOR_ID)
-    gone = await clinic.book(patient, datetime(2026, 5, 6, 16, 0, tzinfo=UTC), DOCTOR_ID)
-    await clinic.cancel_as_clinic(gone)
     admin = api.person("Admin", language_code="en", user_id=ADMIN_ID)
+    kept = await booked(clinic, admin, patient, TUESDAY_1030_LIMA)
+    gone = await booked(clinic, admin, patient, datetime(2026, 5, 6, 16, 0, tzinfo=UTC))
+    await clinic.cancel_as_clinic(gone)
 
     await admin.send("/admin")
     await admin.wait_for("Admin menu")
@@ -193,9 +204,9 @@ async def test_admin_between_a_reason_prompt_and_later_text_cancels_nothing(
 ) -> None:
     ana = await in_chat(api.person("Ana", language_code="es"))
     patient = await clinic.register(ana.user_id)
-    appointment = await clinic.book(patient, TUESDAY_1030_LIMA, DOCTOR_ID)
-    before = (await clinic.settled(appointment)).status
     admin = api.person("Admin", language_code="es", user_id=ADMIN_ID)
+    appointment = await booked(clinic, admin, patient, TUESDAY_1030_LIMA)
+    before = (await clinic.settled(appointment)).status
     await open_appointments(admin)
     await admin.tap("Buscar por referencia o documento")
     await admin.wait_for("Escribe la referencia")
@@ -219,8 +230,8 @@ async def test_the_audit_shows_one_actors_actions_when_the_admin_types_who(
 ) -> None:
     ana = api.person("Ana", language_code="es")
     patient = await clinic.register(ana.user_id)
-    await clinic.book(patient, TUESDAY_1030_LIMA, DOCTOR_ID)
     admin = api.person("Admin", language_code="es", user_id=ADMIN_ID)
+    await booked(clinic, admin, patient, TUESDAY_1030_LIMA)
     await admin.send("/admin")
     await admin.wait_for("Menú de administración")
     await admin.tap("Auditoría")

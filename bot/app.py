@@ -198,7 +198,10 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
     processor = Processor(
         JobStore(app[ENGINE]),
         app[DEPS],
-        ProcessorSettings(max_attempts=settings.processing_max_attempts),
+        ProcessorSettings(
+            lease=timedelta(seconds=settings.processing_lease),
+            max_attempts=settings.processing_max_attempts,
+        ),
     )
     stopping = asyncio.Event()
     tasks = [

@@ -29,6 +29,7 @@ _EXPECTED = {
     "dispatch_lease": "seconds a claimed notification stays claimed before a crash is assumed",
     "processing_interval": "seconds between the processing worker's rounds, a number > 0",
     "processing_max_attempts": "attempts before a booking's processing is given up, >= 1",
+    "processing_lease": "seconds a claimed processing job stays claimed before a crash is assumed",
     "http_host": "an address to listen on, like 127.0.0.1 or 0.0.0.0",
     "http_port": "a TCP port number, 0-65535 (0 picks a free one)",
     "telegram_max_rate": "messages per second to Telegram overall, a number >= 0 (0 = no limit)",
@@ -64,6 +65,7 @@ class Settings(BaseSettings):
     dispatch_lease: float = Field(default=60.0, gt=0)
     processing_interval: float = Field(default=0.2, gt=0)
     processing_max_attempts: int = Field(default=6, ge=1)
+    processing_lease: float = Field(default=30.0, gt=0)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     sandbox_database_url: str = "sqlite+aiosqlite:///./data/sandbox.db"

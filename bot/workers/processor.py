@@ -35,7 +35,7 @@ log = structlog.get_logger(__name__)
 @dataclass(frozen=True, slots=True)
 class ProcessorSettings:
     batch: int = 50
-    lease: timedelta = timedelta(seconds=60)
+    lease: timedelta = timedelta(seconds=30)  # a claim older than this is a crashed worker's
     max_attempts: int = 6
     concurrency: int = 8  # jobs run at once: their units of work overlap on PostgreSQL
 

@@ -1,4 +1,4 @@
-"""``medbot run`` and ``medbot dispatch`` as real processes: polling the stand-in, menus in
+"""``medbot run`` and ``medbot worker`` as real processes: polling the stand-in, menus in
 two languages, a shared outbox, SIGTERM."""
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ async def test_medbot_run_polls_answers_people_and_stops_cleanly_on_sigterm(
     api.assert_no_violations()
 
 
-async def test_medbot_dispatch_shares_the_outbox_with_medbot_run_and_never_polls(
+async def test_medbot_worker_shares_the_outbox_with_medbot_run_and_never_polls(
     api: BotApiStandIn, tmp_path: Path
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
@@ -102,10 +102,10 @@ async def test_medbot_dispatch_shares_the_outbox_with_medbot_run_and_never_polls
 
     engine = create_engine(url)
     store = OutboxStore(engine)
-    workers = [await start("dispatch")]
+    workers = [await start("worker")]
     try:
         await store.queue(notices(people[:30], 0))
-        for person in people[:30]:  # delivered by the dispatch worker alone
+        for person in people[:30]:  # delivered by the worker alone
             await person.wait_for("fue cancelada", timeout=30)
         workers.append(await start("run"))
         await store.queue(notices(people[30:], 30))
@@ -122,7 +122,7 @@ async def test_medbot_dispatch_shares_the_outbox_with_medbot_run_and_never_polls
         logs = [(await asyncio.wait_for(w.communicate(), timeout=20))[1] for w in workers]
 
     assert [w.returncode for w in workers] == [0, 0]
-    assert b"dispatcher_started" in logs[0]
+    assert b"worker_started" in logs[0]
     sent = Counter(int(r.params["chat_id"]) for r in api.journal.calls("sendMessage") if r.ok)
     assert all(sent[person.user_id] == 1 for person in people), "each notification once"
     polls = [r for r in api.journal.calls("getUpdates") if r.at < stopping]

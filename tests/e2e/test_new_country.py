@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-import domain.countries as countries
 from bot.clinic_file import parse_clinic
 from bot.sandbox.standin import BotApiStandIn
+from domain import countries
 from domain.actors import SYSTEM
 from domain.status import Status
 from domain.usecases.clinic_import import ImportCommand, import_clinic
@@ -37,7 +37,7 @@ def atlantis(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     countries.load("tests.e2e.atlantis")
     yield
     monkeypatch.undo()
-    countries._registry.cache_clear()  # noqa: SLF001 (the fixture undoes its own load)
+    countries._registry.cache_clear()
 
 
 async def test_a_made_up_country_from_one_module_takes_a_booking_through_its_own_steps(

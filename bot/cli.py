@@ -21,8 +21,10 @@ from domain.actors import SYSTEM
 from domain.audit import Source
 from domain.clinic_setup import Change
 from domain.clock import SystemClock
+from domain.processing import JobState
 from domain.staff import StaffRole
 from domain.usecases.clinic_import import ImportCommand, clinic_spec, import_clinic
+from storage.jobs import JobStore
 from storage.outbox import OutboxStore
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -81,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
         "--requeue-dead", action="store_true", help="queue dead notifications again"
     )
     outbox.set_defaults(handler=_notifications)
+    commands.add_parser(
+        "jobs", help="bookings' processing: jobs by state, the oldest due one"
+    ).set_defaults(handler=_jobs)
     invite = commands.add_parser("invite", help="print a single-use invitation link (7 days)")
     roles = invite.add_subparsers(required=True, metavar="ROLE")
     doctor = roles.add_parser("doctor", help="link a doctor's Telegram account")
@@ -175,6 +180,20 @@ async def _notifications(settings: Settings, args: argparse.Namespace) -> int:
         await engine.dispose()
     for state in ("queued", "sending", "sent", "dead", "withdrawn"):
         print(f"{state:>10}  {counts.get(state, 0)}")  # noqa: T201
+    print(f"oldest due  {oldest.isoformat() if oldest else '-'}")  # noqa: T201
+    return 0
+
+
+async def _jobs(settings: Settings, _args: argparse.Namespace) -> int:
+    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    try:
+        store = JobStore(engine)
+        counts = await store.counts()
+        oldest = await store.oldest_due()
+    finally:
+        await engine.dispose()
+    for state in JobState:
+        print(f"{state.value:>10}  {counts.get(state.value, 0)}")  # noqa: T201
     print(f"oldest due  {oldest.isoformat() if oldest else '-'}")  # noqa: T201
     return 0
 

@@ -110,6 +110,34 @@ def test_the_notifications_command_shows_counts_and_requeues_dead_ones(tmp_path:
     assert "oldest due  20" in after.stdout
 
 
+def test_the_jobs_command_counts_bookings_processing_by_state(tmp_path: Path) -> None:
+    assert medbot(tmp_path, "db", "upgrade").returncode == 0
+    assert medbot(tmp_path, "seed-demo").returncode == 0
+    with sqlite3.connect(tmp_path / "data" / "medbot.db") as db:
+        db.execute(
+            "INSERT INTO patients (telegram_user_id, full_name, national_id, phone, language,"
+            " country) VALUES (7, 'Paciente Prueba', '10117410', '+51987654321', 'es', 'PE')"
+        )
+        db.execute(
+            "INSERT INTO appointments (id, reference, patient_id, doctor_id, specialty_id,"
+            " country, starts_at, ends_at, status) VALUES ('0123456789abcdef0123456789abcdef',"
+            " 'AAAA-BBBB', 1, 1, 1, 'PE', '2026-05-05 15:00:00.000000',"
+            " '2026-05-05 15:30:00.000000', 'rejected')"
+        )
+        db.execute(
+            "INSERT INTO processing_jobs (appointment_id, step, state, version, attempts,"
+            " next_attempt_at, passed, created_at) VALUES ('0123456789abcdef0123456789abcdef',"
+            " 0, 'dead', 3, 6, '2026-05-04 13:00:00.000000', '[]', '2026-05-04 13:00:00.000000')"
+        )
+
+    shown = medbot(tmp_path, "jobs")
+
+    assert shown.returncode == 0, shown.stderr
+    assert "dead  1" in shown.stdout
+    assert "queued  0" in shown.stdout
+    assert "oldest due  -" in shown.stdout
+
+
 def test_a_clinic_file_imports_once_and_its_export_imports_back_as_no_change(
     tmp_path: Path,
 ) -> None:

@@ -7,7 +7,7 @@ rule :func:`check_markable` holds the use case to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -64,3 +64,5 @@ class Agenda:
     first_day: date
     last_day: date
     lines: list[AgendaLine]
+    #: Bookings from now on that wait for this doctor to accept or decline, soonest first.
+    awaiting: list[AgendaLine] = field(default_factory=list)

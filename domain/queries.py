@@ -23,6 +23,7 @@ from domain.errors import InvalidSearch, InvalidTransition, NotAllowed, NotFound
 from domain.ports import Deps
 from domain.staff import Identity, StaffGrant, StaffRole
 from domain.statistics import GroupCounts, Period, Statistics, add_up, period_days
+from domain.status import Status
 
 
 async def identify(deps: Deps, telegram_user_id: int) -> Actor:
@@ -239,7 +240,11 @@ async def doctor_agenda(deps: Deps, actor: Actor, period: AgendaPeriod) -> Agend
         listed = await uow.appointments.starting_between([actor.id], start, end)
         # The list has no history; the "I'll attend" mark is in it (active visits only).
         found = [(await uow.appointments.get(a.id) if a.is_active else a) or a for a in listed]
-        patients = await uow.patients.get_many(sorted({a.patient_id for a in found}))
+        ahead = await uow.appointments.starting_between(
+            [actor.id], now, now + rules.booking.horizon
+        )
+        awaiting = [a for a in ahead if a.status is Status.PENDING]
+        patients = await uow.patients.get_many(sorted({a.patient_id for a in found + awaiting}))
     lines = [
         AgendaLine(
             a,
@@ -249,7 +254,13 @@ async def doctor_agenda(deps: Deps, actor: Actor, period: AgendaPeriod) -> Agend
         )
         for a in found
     ]
-    return Agenda(first, last, lines)
+    waiting = [
+        AgendaLine(
+            a, patients[a.patient_id].full_name if a.patient_id in patients else "", False, ()
+        )
+        for a in awaiting
+    ]
+    return Agenda(first, last, lines, waiting)
 
 
 async def clinic_statistics(deps: Deps, actor: Actor, period: Period) -> Statistics:

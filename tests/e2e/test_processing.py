@@ -198,3 +198,22 @@ async def test_in_chile_a_booking_is_assigned_automatically_within_a_second(
     told = await ana.wait_for("está confirmada con Dr. Matías Rojas")
 
     assert appointment.reference in told.text
+
+
+async def test_the_agenda_lists_what_waits_for_the_doctors_answer_and_accepts_from_there(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    martin = await linked(api, clinic, "Dr. Martín Salazar")
+    ana, ana_id = await patient(api, clinic)
+    appointment = await book_with(clinic, ana_id, "Dr. Martín Salazar")
+    await martin.wait_for(f"Nueva reserva {appointment.reference}")
+
+    await martin.send("/agenda")
+    shown = await martin.wait_for("Esperan tu respuesta")
+    await martin.tap("Aceptar mar 5 10:30")
+    await martin.wait_for("Aceptaste la reserva")
+    await ana.wait_for("está confirmada con Dr. Martín Salazar")
+
+    assert f"mar 5 10:30 · Paciente Prueba · pendiente · {appointment.reference}" in shown.text
+    assert "Rechazar mar 5 10:30" in shown.buttons()
+    assert (await status_of(clinic, appointment)).status is Status.ASSIGNED

@@ -80,7 +80,11 @@ async def _show(
     text = [above, _title(t, found), *(_line(t, line, period) for line in found.lines)]
     if not found.lines:
         text.append(t("agenda.none"))
+    if found.awaiting:
+        text += ["", t("agenda.awaiting")]
+        text += [_line(t, line, AgendaPeriod.THIS_WEEK) for line in found.awaiting]
     rows = [_marks(t, line, period) for line in found.lines if line.marks]
+    rows += [_answers(t, line) for line in found.awaiting]
     rows.append(
         [
             button(t(f"agenda.period.{p.value}"), cb.AGENDA_PERIOD.pack(p.value))
@@ -123,6 +127,17 @@ def _marks(t: Translator, line: AgendaLine, period: AgendaPeriod) -> list[Inline
             cb.AGENDA_MARK.pack((a.id, s.value, period.value)),
         )
         for s in line.marks
+    ]
+
+
+def _answers(t: Translator, line: AgendaLine) -> list[InlineKeyboardButton]:
+    """Accept or decline a booking that waits for the doctor (``bot.handlers.doctor.offers``)."""
+    a = line.appointment
+    zone = get_country(a.country).timezone
+    when = f"{t.short_day(a.start.astimezone(zone).date())} {t.time(a.start, zone)}"
+    return [
+        button(f"{t('offer.accept')} {when}", cb.OFFER_ACCEPT.pack(a.id)),
+        button(f"{t('offer.decline')} {when}", cb.OFFER_DECLINE.pack(a.id)),
     ]
 
 

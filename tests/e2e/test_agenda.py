@@ -8,11 +8,9 @@ from datetime import UTC, datetime, timedelta
 from bot.sandbox.standin import BotApiStandIn
 from bot.sandbox.standin.driver import Person
 from bot.telegram import callbacks as cb
-from domain.actors import Actor, Role
 from domain.entities import Appointment
 from domain.staff import StaffRole
 from domain.status import Status
-from domain.usecases.status import StatusCommand, change_status
 from tests.e2e.medbot import ADMIN_ID, Clinic
 
 DOCTOR_ID = 1  # the demo clinic's Dr. Martín Salazar, in Lima
@@ -45,13 +43,21 @@ async def test_a_linked_doctors_agenda_shows_todays_visit_with_the_patients_name
 ) -> None:
     doctor = await linked_doctor(api, clinic)
     _ana, appointment = await booked_today(api, clinic)
+    await doctor.wait_for(f"Nueva reserva {appointment.reference}")  # asked to accept it
 
     await doctor.send("/agenda")
     shown = await doctor.wait_for("Tu agenda")
 
-    assert f"11:00 · Paciente Prueba · registrada · {appointment.reference}" in shown.text
+    assert f"11:00 · Paciente Prueba · pendiente · {appointment.reference}" in shown.text
     assert "asistirá" not in shown.text
-    assert shown.buttons() == ["Hoy", "Mañana", "Esta semana", "Bloquear horario"]  # no marks
+    assert shown.buttons() == [  # not started: no marks; it waits for the doctor's answer
+        "Aceptar lun 4 11:00",
+        "Rechazar lun 4 11:00",
+        "Hoy",
+        "Mañana",
+        "Esta semana",
+        "Bloquear horario",
+    ]
     await doctor.tap("Mañana")
     tomorrow = await doctor.wait_for("No tienes citas")
     assert appointment.reference not in tomorrow.text
@@ -62,8 +68,9 @@ async def test_once_the_visit_has_started_the_doctor_marks_it_completed(
 ) -> None:
     doctor = await linked_doctor(api, clinic)
     _ana, appointment = await booked_today(api, clinic)
-    admin = Actor(Role.ADMIN, ADMIN_ID, ADMIN_ID)  # until processing assigns visits itself
-    await change_status(clinic.deps, admin, StatusCommand(appointment.id, Status.ASSIGNED))
+    await doctor.wait_for(f"Nueva reserva {appointment.reference}")
+    await doctor.tap("Aceptar")
+    await doctor.wait_for("Aceptaste la reserva")
     clinic.clock.set(MONDAY_11_LIMA + timedelta(minutes=5))
 
     await doctor.send("/agenda")

@@ -31,6 +31,7 @@ async def test_reminders_come_at_the_peruvian_offsets_with_cancel_only_while_the
     await ana.tap("Confirmar")
     booked = await ana.wait_for("Cita registrada")
     [appointment] = await clinic.appointments()
+    await clinic.confirm(appointment)
 
     clinic.clock.set(TUESDAY_1030_LIMA - timedelta(hours=24))
     first = await ana.wait_for("Recordatorio")
@@ -85,7 +86,7 @@ async def test_after_a_cancellation_no_reminder_comes(api: BotApiStandIn, clinic
     await asyncio.sleep(0.5)  # ten outbox rounds
 
     assert not any("Recordatorio" in m.text for m in ana.messages)
-    assert sorted(await clinic.notification_states()) == ["withdrawn", "withdrawn"]
+    assert sorted(await clinic.notification_states(Kind.REMINDER)) == ["withdrawn", "withdrawn"]
 
 
 async def test_reminders_are_not_sent_once_the_visit_has_begun(
@@ -110,7 +111,7 @@ async def test_a_reminder_due_in_quiet_hours_comes_the_evening_before(
     ana = await in_chat(api.person("Ana", language_code="es"))
     patient = await clinic.register(ana.user_id)
     nine = datetime(2026, 5, 5, 14, 0, tzinfo=UTC)  # Tuesday 09:00 in Lima; 2 h before is 07:00
-    await clinic.book(patient, nine)
+    await clinic.confirm(await clinic.book(patient, nine))
 
     clinic.clock.set(datetime(2026, 5, 5, 1, 58, tzinfo=UTC))  # Monday 20:58 in Lima
     await asyncio.sleep(0.3)

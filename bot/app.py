@@ -2,7 +2,8 @@
 
 ``init_app`` returns the aiohttp application of ``medbot run``. Its ``cleanup_ctx``
 brings up, in order, the database, the Telegram application, the workers and
-polling, and takes them down in reverse when the server stops; ``serve_until_stopped``
+polling (or, with ``TELEGRAM_WEBHOOK_URL``, the webhook), and takes them down in
+reverse when the server stops; ``serve_until_stopped``
 stops it on SIGTERM or SIGINT, the one way ``medbot run`` and ``medbot sandbox`` end.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -23,13 +25,16 @@ from bot.database import open_database
 from bot.errors import StartupError
 from bot.handlers import publish_commands, register_handlers
 from bot.http.health import ENGINE, add_routes
+from bot.http.webhook import WEBHOOK, WebhookTarget, add_webhook_route
 from bot.i18n import LANGUAGES, Translator
 from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.telegram.context import DEPS_KEY, BotContext
 from bot.telegram.persistence import DatabasePersistence
 from bot.telegram.transport import AiohttpRequest
+from bot.telegram.update_types import handled_update_types
 from bot.telegram.updates import PerChatUpdateProcessor
+from bot.webhook_secret import webhook_secret
 from bot.workers.outbox_sender import OutboxSender, SenderSettings
 from bot.workers.processor import Processor, ProcessorSettings
 from domain.audit import Source
@@ -57,6 +62,11 @@ class Launch:
     settings: Settings
     clock: Clock
     polling: bool  # False: only work the queues (``medbot worker``)
+
+    @property
+    def webhook(self) -> bool:
+        """Updates come by webhook rather than by polling."""
+        return self.polling and self.settings.telegram_webhook_url is not None
 
 
 LAUNCH = web.AppKey("launch", Launch)
@@ -109,6 +119,8 @@ def build_telegram(settings: Settings, deps: Deps, engine: AsyncEngine) -> Appli
         .job_queue(None)
         .post_init(publish_commands)
     )
+    if settings.telegram_webhook_url:  # updates arrive on the HTTP server, not by polling
+        builder = builder.updater(None)
     if settings.telegram_max_rate > 0:
         limiter = AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3)
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]  # PTB's generic default
@@ -171,14 +183,37 @@ async def _telegram(app: web.Application) -> AsyncIterator[None]:
 
 async def _polling(app: web.Application) -> AsyncIterator[None]:
     """getUpdates, unless only sending; it stops first, so no update arrives mid-stop."""
+    if app[LAUNCH].webhook:
+        async with _webhook(app):
+            yield
+        return
     updater = app[TELEGRAM].updater
     if updater is None:
         raise RuntimeError("the application was built without an updater")
     if app[LAUNCH].polling:
-        await updater.start_polling(poll_interval=0.0, timeout=10)
+        allowed = handled_update_types(app[TELEGRAM])
+        await updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=allowed)
     yield
     if updater.running:
         await updater.stop()
+
+
+@asynccontextmanager
+async def _webhook(app: web.Application) -> AsyncIterator[None]:
+    """Register the webhook and accept updates on it. It stays registered on stop:
+    Telegram keeps the updates meanwhile, and the HTTP server has already stopped
+    taking requests when the application stops."""
+    settings, application = app[LAUNCH].settings, app[TELEGRAM]
+    secret = webhook_secret(settings)
+    app[WEBHOOK] = WebhookTarget(application, secret)
+    await application.bot.set_webhook(
+        str(settings.telegram_webhook_url),
+        secret_token=secret,
+        allowed_updates=handled_update_types(application),
+        max_connections=settings.telegram_webhook_max_connections,
+    )
+    log.info("webhook_registered", path=settings.telegram_webhook_path)
+    yield
 
 
 async def _workers(app: web.Application) -> AsyncIterator[None]:
@@ -222,6 +257,8 @@ def init_app(settings: Settings, clock: Clock, *, polling: bool = True) -> web.A
     app[LAUNCH] = Launch(settings, clock, polling)
     app.cleanup_ctx.extend([_database, _telegram, _workers, _polling])
     add_routes(app)
+    if app[LAUNCH].webhook:
+        add_webhook_route(app, settings.telegram_webhook_path)
     return app
 
 

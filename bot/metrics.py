@@ -33,3 +33,9 @@ BOOKINGS_PROCESSED = Counter(
     ["outcome"],
     registry=REGISTRY,
 )
+WEBHOOK_REJECTED = Counter(
+    "medbot_webhook_rejected_total",
+    "Webhook requests refused: a missing or wrong secret, or a body that is no update",
+    ["reason"],
+    registry=REGISTRY,
+)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from domain.notifications import parse_offsets
 
@@ -37,6 +39,10 @@ _EXPECTED = {
     "sandbox_host": "an address for the sandbox page, like 127.0.0.1",
     "sandbox_host_names": "comma-separated host names or addresses, like pc.local,192.168.1.20",
     "sandbox_port": "a TCP port number for the sandbox page, 0-65535 (0 picks a free one)",
+    "telegram_webhook_url": "an https URL Telegram posts to, like https://bot.example.org/telegram/webhook",
+    "telegram_webhook_secret": "1-256 characters of A-Z, a-z, 0-9, _ and -",
+    "telegram_webhook_path": "a path on HTTP_PORT, like /telegram/webhook",
+    "telegram_webhook_max_connections": "connections Telegram may open at once, 1-100",
 }
 
 
@@ -72,6 +78,13 @@ class Settings(BaseSettings):
     sandbox_host: str = "127.0.0.1"
     sandbox_host_names: Annotated[tuple[str, ...], NoDecode] = ()
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
+    #: Set: Telegram posts updates here instead of the bot polling for them.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/[A-Za-z0-9_./-]*$")
+    telegram_webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    #: Files the process keeps (a generated webhook secret); else beside the SQLite file.
+    data_dir: Path | None = None
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -85,6 +98,22 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("not an http(s) URL")
+        return value
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("not an http(s) URL")
+        return value or None
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("malformed secret")
         return value
 
     @field_validator("database_url", "sandbox_database_url")
@@ -128,6 +157,16 @@ class Settings(BaseSettings):
         if self.telegram_file_base_url:
             return self.telegram_file_base_url
         return re.sub(r"/bot$", "/file/bot", self.telegram_api_base_url)
+
+    @property
+    def data_directory(self) -> Path:
+        """``DATA_DIR``, else the SQLite file's directory, else ``./data``."""
+        if self.data_dir is not None:
+            return self.data_dir
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            return Path(url.database).parent
+        return Path("data")
 
 
 def load_settings() -> Settings:

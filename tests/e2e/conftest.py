@@ -60,8 +60,10 @@ async def empty_clinic(api: BotApiStandIn, tmp_path) -> AsyncIterator[Clinic]:
 
 
 @asynccontextmanager
-async def running_clinic(api: BotApiStandIn, url: str) -> AsyncIterator[Clinic]:
-    running = Clinic(api, url)
+async def running_clinic(
+    api: BotApiStandIn, url: str, **overrides: object
+) -> AsyncIterator[Clinic]:
+    running = Clinic(api, url, **overrides)
     await running.runtime.start()
     try:
         yield running

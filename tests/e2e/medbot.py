@@ -35,17 +35,17 @@ ADMIN_ID = 990_001
 MONDAY_8_LIMA = datetime(2026, 5, 4, 13, 0, tzinfo=UTC)
 
 
-def settings_for(api: BotApiStandIn, database_url: str) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        telegram_bot_token=api.token,
-        telegram_api_base_url=api.base_url,
-        telegram_file_base_url=api.base_file_url,
-        database_url=database_url,
-        http_port=0,
-        dispatch_interval=0.05,
-        admin_telegram_ids=(ADMIN_ID,),
-    )
+def settings_for(api: BotApiStandIn, database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "telegram_bot_token": api.token,
+        "telegram_api_base_url": api.base_url,
+        "telegram_file_base_url": api.base_file_url,
+        "database_url": database_url,
+        "http_port": 0,
+        "dispatch_interval": 0.05,
+        "admin_telegram_ids": (ADMIN_ID,),
+    }
+    return Settings(_env_file=None, **values | overrides)  # type: ignore[call-arg, arg-type]
 
 
 def national_id_for(telegram_user_id: int, country: str) -> str:
@@ -61,17 +61,19 @@ def national_id_for(telegram_user_id: int, country: str) -> str:
 class Clinic:
     """The running bot plus direct access to its database, for arranging and checking."""
 
-    def __init__(self, api: BotApiStandIn, database_url: str) -> None:
+    def __init__(self, api: BotApiStandIn, database_url: str, **overrides: object) -> None:
         self.api = api
         self.database_url = database_url
+        self.overrides = overrides  # settings of the test's own, kept over restarts
         self.clock = FakeClock(MONDAY_8_LIMA)
-        self.runtime = BotRuntime(settings_for(api, database_url), self.clock)
+        self.runtime = BotRuntime(settings_for(api, database_url, **overrides), self.clock)
         self.engine = create_engine(database_url)
         self.deps = sql_deps(self.engine, self.clock)
 
     async def restart(self) -> None:
         await self.runtime.stop()
-        self.runtime = BotRuntime(settings_for(self.api, self.database_url), self.clock)
+        settings = settings_for(self.api, self.database_url, **self.overrides)
+        self.runtime = BotRuntime(settings, self.clock)
         await self.runtime.start()
 
     async def register(

@@ -27,6 +27,7 @@ class Kind(StrEnum):
     STATUS = "status"
     REMINDER = "reminder"
     ALERT = "alert"
+    CALENDAR = "calendar"  # an .ics of the visit (domain/calendar_files.py)
 
 
 class Delivery(StrEnum):

@@ -30,12 +30,13 @@ from datetime import datetime, timedelta
 
 import structlog
 from aiolimiter import AsyncLimiter
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
 from bot.metrics import NOTIFICATIONS_DEAD as DEAD
 from bot.metrics import NOTIFICATIONS_SENT as SENT
+from bot.workers.calendar_files import is_calendar_file, render_calendar_file
 from bot.workers.messages import render
 from domain.notifications import Delivery, Kind, Notification
 from domain.ports import Clock
@@ -187,14 +188,11 @@ class OutboxSender:
     ) -> None:
         """Rows of one chat, in order; a failure holds back the rest of them."""
         for index, row in enumerate(rows):
-            text, markup = render(row, languages.get(row.chat_id, "es"), self._clock.now())
+            language = languages.get(row.chat_id, "es")
             try:
                 await self._wait_turn(row.chat_id)
                 async with self._in_flight:
-                    message = await self._bot.do_api_request(
-                        "sendMessage",
-                        {"chat_id": row.chat_id, "text": text, "reply_markup": markup},
-                    )
+                    message_id = await self._deliver(row, language)
             except RetryAfter as error:
                 until = self._clock.now() + _seconds(error.retry_after)
                 await self._store.retry([r.id for r in rows[index:]], until, "429")
@@ -216,7 +214,25 @@ class OutboxSender:
             except (NetworkError, TelegramError) as error:
                 await self._retry_later(row, rows[index:], error, outcome)
                 return
-            outcome.sent.add(row.id, int(message["message_id"]))
+            outcome.sent.add(row.id, message_id)
+
+    async def _deliver(self, row: Claimed, language: str) -> int:
+        """Send the row as a message, or as a document if it is a calendar file."""
+        now = self._clock.now()
+        if is_calendar_file(row):
+            name, content, caption = render_calendar_file(row, language, now)
+            sent = await self._bot.send_document(
+                row.chat_id,
+                InputFile(content, filename=name, attach=True),
+                caption=caption,
+                disable_notification=True,  # it follows the message that tells the news
+            )
+            return sent.message_id
+        text, markup = render(row, language, now)
+        message = await self._bot.do_api_request(
+            "sendMessage", {"chat_id": row.chat_id, "text": text, "reply_markup": markup}
+        )
+        return int(message["message_id"])
 
     async def _retry_later(
         self, row: Claimed, rest: list[Claimed], error: TelegramError, outcome: _Outcome

@@ -21,7 +21,7 @@ from domain.ports import Deps, UnitOfWork
 from domain.processing import ADMINS, Advance, Job, JobState, Reason, Reject, Wait
 from domain.staff import StaffRole
 from domain.status import Status
-from domain.usecases.shared import audit_appointment
+from domain.usecases.shared import audit_appointment, calendar_files
 
 #: How many next free times a rejected booking's patient is offered.
 ALTERNATIVES = 3
@@ -144,6 +144,9 @@ class StepContext:
         await self.move(Status.ASSIGNED)
         if self.patient is not None:
             self.tell(self.patient.telegram_user_id, "notify.status.assigned", "assigned")
+            self.messages += await calendar_files(
+                self.uow, self.appointment, people=(self.patient, self.doctor), now=self.now
+            )
         doctor = self.doctor
         if doctor and doctor.telegram_user_id and self.actor != Actor(Role.DOCTOR, doctor.id):
             params = {

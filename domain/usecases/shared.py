@@ -8,9 +8,11 @@ from datetime import datetime
 
 from domain.actors import Actor, check_visible
 from domain.audit import AuditEntry
-from domain.entities import Appointment, Doctor, Patient
+from domain.calendar_files import Method, Place, calendar_due, calendar_file
+from domain.countries import get_country
+from domain.entities import Appointment, Doctor, Location, Patient
 from domain.errors import NotFound
-from domain.notifications import Change, Kind, Plan, plan
+from domain.notifications import Change, Kind, Notification, Plan, after_quiet_hours, plan
 from domain.ports import Deps, UnitOfWork
 
 
@@ -57,14 +59,55 @@ async def announce(
     patient, doctor = people
     phone = await clinic_phone(uow, doctor)
     change = Change(appointment, actor, patient, doctor, now, moved, deps.reminder_offsets, phone)
-    await queue(uow, appointment, plan(change))
+    planned = plan(change)
+    planned.notifications += await calendar_files(
+        uow, appointment, people=people, now=now, moved=moved
+    )
+    await queue(uow, appointment, planned)
+
+
+async def calendar_files(
+    uow: UnitOfWork,
+    appointment: Appointment,
+    *,
+    people: tuple[Patient | None, Doctor | None],
+    now: datetime,
+    moved: bool = False,
+) -> list[Notification]:
+    """The patient's calendar file, if the change calls for one: whoever acted, since the
+    patient's calendar must follow. A move's waits for the morning like its message."""
+    patient, doctor = people
+    method = calendar_due(appointment, moved=moved)
+    if patient is None or method is None:
+        return []
+    location = await clinic_location(uow, doctor)
+    specialty = {s.id: s for s in await uow.specialties.list_all()}.get(appointment.specialty_id)
+    place = Place(
+        name=location.name if location else "",
+        address=location.address if location else "",
+        phone=location.phone if location else "",
+        specialty_es=specialty.name_es if specialty else "",
+        specialty_en=specialty.name_en if specialty else "",
+    )
+    zone = get_country(appointment.country).timezone
+    due = after_quiet_hours(now, zone) if moved and method is Method.REQUEST else now
+    name = doctor.full_name if doctor else ""
+    row = calendar_file(
+        appointment, patient.telegram_user_id, method, place, doctor=name, due_at=due
+    )
+    return [row]
+
+
+async def clinic_location(uow: UnitOfWork, doctor: Doctor | None) -> Location | None:
+    """The doctor's location, whose address and phone patients are given."""
+    if doctor is None or doctor.location_id is None:
+        return None
+    return {loc.id: loc for loc in await uow.locations.list_all()}.get(doctor.location_id)
 
 
 async def clinic_phone(uow: UnitOfWork, doctor: Doctor | None) -> str:
     """The phone of the doctor's location, which patients are given to call; or ""."""
-    if doctor is None or doctor.location_id is None:
-        return ""
-    place = {loc.id: loc for loc in await uow.locations.list_all()}.get(doctor.location_id)
+    place = await clinic_location(uow, doctor)
     return place.phone if place else ""
 
 

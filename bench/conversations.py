@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import statistics
 import tempfile
 import time
@@ -328,6 +329,7 @@ class Run:
     open_loop: bool
     driver: str = "inline"  # SQLITE_DRIVER of the bot
     bare: bool = False  # the floor: bench/bare_bot.py instead of the bot
+    webhook: bool = False  # updates POSTed by the stand-in to the bot's webhook (bench/webhook.py)
     tally: Tally = field(default_factory=Tally)
     wall: float = 0.0
     bot_cpu: float = 0.0
@@ -373,7 +375,8 @@ class Run:
 
 
 def watch_calls(api: BotApiStandIn) -> tuple[Counter[str], asyncio.Event]:
-    """Count Bot API calls by method as they arrive, and flag the first getUpdates."""
+    """Count Bot API calls by method as they arrive, and flag the first getUpdates (or
+    setWebhook: the bot is ready for updates either way)."""
     calls: Counter[str] = Counter()
     polled = asyncio.Event()
 
@@ -381,7 +384,7 @@ def watch_calls(api: BotApiStandIn) -> tuple[Counter[str], asyncio.Event]:
     async def count(request: web.Request, handler: Any) -> web.StreamResponse:
         method = request.match_info.get("method", "?")
         calls[method] += 1
-        if method.lower() == "getupdates":
+        if method.lower() in ("getupdates", "setwebhook"):
             polled.set()
         response: web.StreamResponse = await handler(request)
         return response
@@ -396,7 +399,7 @@ async def measure(run: Run, profile_dir: Path | None, *, native: bool) -> Run:
         database_url = f"sqlite+aiosqlite:///{workdir}/medbot.db"
         if not run.bare:
             await prepare_demo_database(database_url)
-        api = BotApiStandIn(flood_limits=False)
+        api = BotApiStandIn(flood_limits=False, webhook_retry_delay=0.05)
         calls, polled = watch_calls(api)
         await api.start()
         try:
@@ -407,6 +410,7 @@ async def measure(run: Run, profile_dir: Path | None, *, native: bool) -> Run:
                 script=BARE_BOT if run.bare else None,
                 name="bare-bot" if run.bare else "bot",
                 SQLITE_DRIVER=run.driver,
+                **(webhook_settings() if run.webhook else {}),
             )
             try:
                 await bot.wait_for(polled, START_TIMEOUT)
@@ -429,6 +433,17 @@ async def measure(run: Run, profile_dir: Path | None, *, native: bool) -> Run:
         finally:
             await api.stop()
     return run
+
+
+def webhook_settings() -> dict[str, str]:
+    """A free port for the bot's HTTP server, and its webhook there."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return {
+        "HTTP_PORT": str(port),
+        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook",
+    }
 
 
 async def drive(run: Run, api: BotApiStandIn, pid: int) -> None:

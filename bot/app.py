@@ -188,13 +188,13 @@ async def _polling(app: web.Application) -> AsyncIterator[None]:
             yield
         return
     updater = app[TELEGRAM].updater
-    if updater is None:
-        raise RuntimeError("the application was built without an updater")
     if app[LAUNCH].polling:
+        if updater is None:
+            raise RuntimeError("the application was built without an updater")
         allowed = handled_update_types(app[TELEGRAM])
         await updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=allowed)
     yield
-    if updater.running:
+    if updater is not None and updater.running:
         await updater.stop()
 
 

@@ -12,12 +12,13 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.app import BotRuntime
 from bot.database import prepare_demo_database
 from bot.http.webhook import SECRET_HEADER
 from bot.sandbox.standin import BotApiStandIn
 from bot.webhook_secret import FILE_NAME
 from tests.e2e.conftest import running_clinic
-from tests.e2e.medbot import Clinic
+from tests.e2e.medbot import Clinic, settings_for
 
 PATH = "/telegram/webhook"
 
@@ -152,3 +153,19 @@ async def test_a_restart_keeps_the_webhook_and_its_secret_and_loses_no_update(
     assert registered_secret(api) == secret
     assert not api.journal.calls("deleteWebhook")
     assert len(api.journal.calls("setWebhook")) == 2
+
+
+async def test_a_worker_beside_a_webhook_bot_neither_registers_nor_polls(
+    api: BotApiStandIn, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
+    await prepare_demo_database(url)
+    hook = "https://bot.example.org/telegram/webhook"
+    worker = BotRuntime(settings_for(api, url, telegram_webhook_url=hook), polling=False)
+
+    await worker.start()
+    await worker.stop()
+
+    assert not api.journal.calls("setWebhook")
+    assert not api.journal.calls("getUpdates")
+    assert not (tmp_path / FILE_NAME).exists()

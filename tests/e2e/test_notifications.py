@@ -85,7 +85,7 @@ async def test_after_a_cancellation_no_reminder_comes(api: BotApiStandIn, clinic
     clinic.clock.set(TUESDAY_1030_LIMA - timedelta(minutes=30))
     await asyncio.sleep(0.5)  # ten outbox rounds
 
-    assert not any("Recordatorio" in m.text for m in ana.messages)
+    assert not any("Recordatorio" in m.shown_text for m in ana.messages)
     assert sorted(await clinic.notification_states(Kind.REMINDER)) == ["withdrawn", "withdrawn"]
 
 
@@ -100,7 +100,7 @@ async def test_reminders_are_not_sent_once_the_visit_has_begun(
     clinic.clock.set(TUESDAY_1030_LIMA + timedelta(minutes=5))
     await asyncio.sleep(0.5)  # ten outbox rounds
 
-    assert not any("Recordatorio" in m.text for m in ana.messages)
+    assert not any("Recordatorio" in m.shown_text for m in ana.messages)
     reminders = await clinic.notification_states(Kind.REMINDER)
     assert sorted(reminders) == ["withdrawn", "withdrawn"]
 
@@ -115,14 +115,14 @@ async def test_a_reminder_due_in_quiet_hours_comes_the_evening_before(
 
     clinic.clock.set(datetime(2026, 5, 5, 1, 58, tzinfo=UTC))  # Monday 20:58 in Lima
     await asyncio.sleep(0.3)
-    assert sum("Recordatorio" in m.text for m in ana.messages) == 1  # the 24-hour one
+    assert sum("Recordatorio" in m.shown_text for m in ana.messages) == 1  # the 24-hour one
     clinic.clock.set(datetime(2026, 5, 5, 1, 59, tzinfo=UTC))  # 20:59, before quiet hours
 
     for _ in range(100):
-        if sum("Recordatorio" in m.text for m in ana.messages) == 2:
+        if sum("Recordatorio" in m.shown_text for m in ana.messages) == 2:
             break
         await asyncio.sleep(0.05)
-    reminders = [m.text for m in ana.messages if "Recordatorio" in m.text]
+    reminders = [m.shown_text for m in ana.messages if "Recordatorio" in m.shown_text]
     assert len(reminders) == 2
     assert reminders[0] == reminders[1]  # both name Tuesday 09:00
 
@@ -145,7 +145,7 @@ async def test_a_429_storm_delays_but_delivers_everything_once(
         await person.wait_for("fue cancelada", timeout=15)
 
     assert asyncio.get_running_loop().time() - started >= 1.0  # retry_after honoured
-    texts = [m.text for p in people for m in p.messages if "fue cancelada" in m.text]
+    texts = [m.shown_text for p in people for m in p.messages if "fue cancelada" in m.shown_text]
     assert len(texts) == len(set(texts)) == 6
     for _ in range(100):  # the last rows are being marked
         if (await clinic.notification_states()).count("sent") == 6:
@@ -164,7 +164,7 @@ async def test_server_errors_are_retried_with_backoff_then_delivered(
 
     await clinic.cancel_as_clinic(appointment)
     await asyncio.sleep(0.3)
-    assert not any("fue cancelada" in m.text for m in ana.messages)  # waiting out the backoff
+    assert not any("fue cancelada" in m.shown_text for m in ana.messages)  # waiting out the backoff
     clinic.clock.advance(timedelta(seconds=10))
 
     await ana.wait_for(f"Tu cita {appointment.reference} .* fue cancelada")

@@ -61,13 +61,14 @@ async def test_a_save_of_a_job_changed_since_it_was_read_is_refused(engine, cloc
     async with SqlUnitOfWork(engine) as first, SqlUnitOfWork(engine, read_only=True) as reader:
         stale = await reader.jobs.for_appointment(appointment.id)
         job = await first.jobs.for_appointment(appointment.id)
-        assert job is not None and stale is not None
+        assert job is not None
+        assert stale is not None
         job.wait(clock.now() + timedelta(hours=1))
         await first.jobs.save(job)
         await first.commit()
 
     async with SqlUnitOfWork(engine) as second:
-        second.jobs._versions[stale.id or 0] = 0  # noqa: SLF001 (the version read before)
+        second.jobs._versions[stale.id or 0] = 0  # as if read before the first save
         stale.finish()
         with pytest.raises(ConcurrentChange):
             await second.jobs.save(stale)

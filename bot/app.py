@@ -9,6 +9,7 @@ stops it on SIGTERM or SIGINT, the one way ``medbot run`` and ``medbot sandbox``
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from datetime import date, datetime, timedelta
 import structlog
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.database import open_database
@@ -101,7 +104,7 @@ def build_telegram(settings: Settings, deps: Deps, engine: AsyncEngine) -> Appli
         .base_file_url(settings.file_base_url)
         .context_types(ContextTypes(context=BotContext))
         .persistence(DatabasePersistence(TelegramStateStore(engine), update_interval=1.0))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(processor := PerChatUpdateProcessor())
         # aiohttp rather than PTB's httpx: a Bot API call costs a fraction of the CPU.
         # PTB's default is one connection: every reply and notification would queue on it.
         .request(AiohttpRequest(64, pool_timeout=10.0))
@@ -114,8 +117,23 @@ def build_telegram(settings: Settings, deps: Deps, engine: AsyncEngine) -> Appli
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]  # PTB's generic default
     application = builder.build()
     application.bot_data[DEPS_KEY] = deps
+    processor.on_dropped = _asked_to_wait(application)
     register_handlers(application)
     return application
+
+
+def _asked_to_wait(application: Application) -> Callable[[Update], Awaitable[None]]:  # type: ignore[type-arg]
+    """Tell a chat whose backlog is full, once, in its Telegram language, to wait."""
+
+    async def ask(update: Update) -> None:
+        user, chat = update.effective_user, update.effective_chat
+        if chat is None:
+            return
+        t = Translator(user.language_code[:2] if user and user.language_code else None)
+        with contextlib.suppress(TelegramError):  # best effort: the updates are dropped anyway
+            await application.bot.send_message(chat.id, t("text.busy"))
+
+    return ask
 
 
 def warm_up(now: datetime) -> None:

@@ -1,29 +1,46 @@
-"""Updates from different chats run concurrently; updates from one chat, in order.
+"""Updates from different chats run concurrently; updates from one chat, in order; and
+no chat gets more than its fair share.
 
 Conversations stay correct (a double tap is handled after the first tap has
-finished), while one slow database call never holds up other patients.
+finished), while one slow database call never holds up other patients. An update
+waiting for its chat's turn holds one of PTB's ``max_concurrent_updates`` slots, so a
+chat may have at most ``max_backlog`` updates queued or in hand: further ones are
+dropped at once, and the chat is told once per backlog (``on_dropped``) to wait. One
+person sending hundreds of commands then holds a few slots, never all of them.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+#: Updates of one chat queued or in hand; someone typing fast stays well below it.
+MAX_BACKLOG = 8
+
+Dropped = Callable[[Update], Awaitable[None]]
+
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, max_concurrent_updates: int = 256, max_backlog: int = MAX_BACKLOG) -> None:
         super().__init__(max_concurrent_updates)
+        self.max_backlog = max_backlog
+        #: Told the chat whose update was dropped to wait; set by the composition root.
+        self.on_dropped: Dropped | None = None
         self._locks: dict[int | None, asyncio.Lock] = {}
         self._users: dict[int | None, int] = {}
+        self._told: set[int] = set()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = None
         if isinstance(update, Update) and update.effective_chat:
             key = update.effective_chat.id
+        if key is not None and self._users.get(key, 0) >= self.max_backlog:
+            await self._drop(key, update, coroutine)
+            return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
@@ -33,6 +50,16 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             self._users[key] -= 1
             if not self._users[key]:
                 del self._users[key], self._locks[key]
+                if key is not None:
+                    self._told.discard(key)
+
+    async def _drop(self, key: int, update: object, coroutine: Awaitable[Any]) -> None:
+        if isinstance(coroutine, Coroutine):
+            coroutine.close()  # never run: no "never awaited" warning
+        if key in self._told or self.on_dropped is None or not isinstance(update, Update):
+            return
+        self._told.add(key)
+        await self.on_dropped(update)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 CHROMIUM := /usr/bin/chromium
+PROMTOOL := /usr/bin/promtool
 
-.PHONY: run test test-fast lint typecheck imports dockerfile pytest chromium bench clean
+.PHONY: run test test-fast lint typecheck imports dockerfile pytest chromium promtool bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,7 +44,7 @@ imports: $(STAMP)
 dockerfile: $(STAMP)
 	$(BIN)/hadolint Dockerfile
 
-pytest: $(STAMP) chromium
+pytest: $(STAMP) chromium promtool
 	$(BIN)/pytest
 
 # The browser tests drive Debian's chromium; install it when missing (CI runs as root).
@@ -54,6 +55,15 @@ chromium:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  { $$sudo apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium; } \
+	  || test "$$CI" != true; }
+
+# The alert rules are tested with promtool, from Debian's prometheus package; likewise.
+promtool:
+	@test -x $(PROMTOOL) || { \
+	  sudo=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  echo "installing Debian's prometheus for promtool (the alert rules' tests)"; \
+	  { $$sudo apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends prometheus; } \
 	  || test "$$CI" != true; }
 
 bench: $(STAMP)

@@ -83,7 +83,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             LAST_UPDATE.set_to_current_time()
 
     async def initialize(self) -> None:
-        """Nothing to set up."""
+        """Start the last-update clock: an alert on no update counts from the start."""
+        LAST_UPDATE.set_to_current_time()
 
     async def shutdown(self) -> None:
         """Nothing to tear down."""

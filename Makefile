@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 CHROMIUM := /usr/bin/chromium
+PROMTOOL := /usr/bin/promtool
 
-.PHONY: run test test-fast lint typecheck imports dockerfile pytest chromium bench clean lock
+.PHONY: run test test-fast lint typecheck imports dockerfile pytest chromium promtool bench clean lock
 
 # Every package, transitive ones and the build backend included, comes from the lock
 # file, each checked against its hashes; then medbot itself, with nothing more.
@@ -54,7 +55,7 @@ imports: $(STAMP)
 dockerfile: $(STAMP)
 	$(BIN)/hadolint Dockerfile
 
-pytest: $(STAMP) chromium
+pytest: $(STAMP) chromium promtool
 	$(BIN)/pytest
 
 # The browser tests drive Debian's chromium; install it when missing (CI runs as root).
@@ -65,6 +66,15 @@ chromium:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  { $$sudo apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium; } \
+	  || test "$$CI" != true; }
+
+# The alert rules are tested with promtool, from Debian's prometheus package; likewise.
+promtool:
+	@test -x $(PROMTOOL) || { \
+	  sudo=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  echo "installing Debian's prometheus for promtool (the alert rules' tests)"; \
+	  { $$sudo apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends prometheus; } \
 	  || test "$$CI" != true; }
 
 bench: $(STAMP)

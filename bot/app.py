@@ -28,6 +28,7 @@ from bot.handlers import publish_commands, register_handlers
 from bot.http.health import ENGINE, add_routes
 from bot.i18n import LANGUAGES, Translator
 from bot.logs import configure_logging
+from bot.metrics import telegram_seen
 from bot.settings import Settings
 from bot.telegram.context import DEPS_KEY, BotContext
 from bot.telegram.persistence import DatabasePersistence
@@ -107,8 +108,8 @@ def build_telegram(settings: Settings, deps: Deps, engine: AsyncEngine) -> Appli
         .concurrent_updates(processor := PerChatUpdateProcessor())
         # aiohttp rather than PTB's httpx: a Bot API call costs a fraction of the CPU.
         # PTB's default is one connection: every reply and notification would queue on it.
-        .request(AiohttpRequest(64, pool_timeout=10.0))
-        .get_updates_request(AiohttpRequest(1))
+        .request(AiohttpRequest(64, pool_timeout=10.0, on_success=telegram_seen))
+        .get_updates_request(AiohttpRequest(1, on_success=telegram_seen))
         .job_queue(None)
         .post_init(publish_commands)
     )
@@ -239,7 +240,7 @@ def init_app(settings: Settings, clock: Clock, *, polling: bool = True) -> web.A
     app = web.Application()
     app[LAUNCH] = Launch(settings, clock, polling)
     app.cleanup_ctx.extend([_database, _telegram, _workers, _polling])
-    add_routes(app)
+    add_routes(app, telegram=polling)
     return app
 
 

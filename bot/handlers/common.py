@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import languages
+from bot.telegram.updates import mark_failed
 from domain.people import SUPPORTED_LANGUAGES
 from domain.usecases.language import choose_language
 
@@ -55,6 +56,7 @@ async def stale_button(update: Update, context: Context) -> None:
 
 async def on_error(update: object, context: Context) -> None:
     """Log with a correlation id and no patient data; tell the person how to go on."""
+    mark_failed()
     ref = uuid.uuid4().hex[:8]
     error = context.error
     log.error(

@@ -32,6 +32,7 @@ from bot.handlers.calendar import (
     week_chosen,
 )
 from bot.handlers.errors import Then, reply_for, tell
+from bot.metrics import BOOKINGS
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.screens import answered, conversation, on_tap, show, stale
@@ -114,11 +115,13 @@ async def confirmed(update: Update, context: Context) -> int | None:
     try:
         appointment = await book(context.deps, await context.actor(), command)
     except DomainError as error:
+        BOOKINGS.labels(str(chosen.get("country", "")), error.code).inc()
         reply = reply_for("book", error)
         if reply.then is Then.PICK_AGAIN:
             return await show_times(update, context, t(reply.key))
         await tell(update, context, reply)
         return END
+    BOOKINGS.labels(appointment.country, "booked").inc()
     zone = get_country(appointment.country).timezone
     await show(
         update,

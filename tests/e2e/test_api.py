@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import BotRuntime
-from bot.sandbox.standin import BotApiStandIn
 from bot.database import prepare_demo_database
+from bot.sandbox.standin import BotApiStandIn
 from domain.actors import SYSTEM
 from domain.api_access import Scope
 from domain.usecases.api_tokens import revoke_token

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable
+
+from pydantic import BaseModel
+
 from bot.http.api.operations import Call, Operation
 from bot.http.api.schemas import (
     AppointmentOut,
@@ -109,13 +114,19 @@ async def _mark(call: Call, status: Status) -> AppointmentOut:
     return AppointmentOut.of(await change_status(call.deps, call.caller.actor, command))
 
 
-async def _target(call: Call):  # type: ignore[no-untyped-def]
+async def _target(call: Call) -> uuid.UUID:
     return await appointment_id_for(
         call.deps, call.caller.actor, call.path_as(ReferencePath).reference
     )
 
 
-def _action(op_id: str, name: str, summary: str, run, body=NoBody) -> Operation:  # type: ignore[no-untyped-def]
+def _action(
+    op_id: str,
+    name: str,
+    summary: str,
+    run: Callable[[Call], Awaitable[AppointmentOut]],
+    body: type[BaseModel] = NoBody,
+) -> Operation:
     return Operation(
         op_id, "POST", f"/appointments/{{reference}}/{name}", summary, Scope.WRITE, run,
         AppointmentOut, path_model=ReferencePath, body=body, tag="appointments",

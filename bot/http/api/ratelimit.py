@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -22,12 +23,12 @@ class _Bucket:
 class RateLimiter:
     per_minute: int
     burst: int
-    clock: object = field(default=time.monotonic)
+    clock: Callable[[], float] = field(default=time.monotonic)
     _buckets: dict[str, _Bucket] = field(default_factory=dict)
 
     def take(self, key: str) -> float:
         """0 if the call may go ahead now; else the seconds to wait (``Retry-After``)."""
-        now: float = self.clock()  # type: ignore[operator]
+        now = self.clock()
         rate = self.per_minute / 60
         bucket = self._buckets.get(key) or _Bucket(float(self.burst), now)
         bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.at) * rate)

@@ -25,6 +25,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.database import open_database
 from bot.errors import StartupError
 from bot.handlers import publish_commands, register_handlers
+from bot.http.api import add_api_routes
 from bot.http.health import ENGINE, add_routes
 from bot.i18n import LANGUAGES, Translator
 from bot.logs import configure_logging
@@ -241,6 +242,7 @@ def init_app(settings: Settings, clock: Clock, *, polling: bool = True) -> web.A
     app[LAUNCH] = Launch(settings, clock, polling)
     app.cleanup_ctx.extend([_database, _telegram, _workers, _polling])
     add_routes(app, telegram=polling)
+    add_api_routes(app, DEPS, settings)
     return app
 
 

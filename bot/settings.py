@@ -32,6 +32,8 @@ _EXPECTED = {
     "processing_lease": "seconds a claimed processing job stays claimed before a crash is assumed",
     "http_host": "an address to listen on, like 127.0.0.1 or 0.0.0.0",
     "http_port": "a TCP port number, 0-65535 (0 picks a free one)",
+    "api_rate_limit": "REST API calls per minute per token, >= 1",
+    "api_burst": "REST API calls a token may make at once before the per-minute rate applies, >= 1",
     "telegram_max_rate": "messages per second to Telegram overall, a number >= 0 (0 = no limit)",
     "sandbox_database_url": "a database of the sandbox's own, like sqlite+aiosqlite:///./data/sandbox.db",
     "sandbox_host": "an address for the sandbox page, like 127.0.0.1",
@@ -68,6 +70,9 @@ class Settings(BaseSettings):
     processing_lease: float = Field(default=30.0, gt=0)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
+    #: The REST API's rate limit per token (``docs/api.md``).
+    api_rate_limit: int = Field(default=120, ge=1)
+    api_burst: int = Field(default=30, ge=1)
     sandbox_database_url: str = "sqlite+aiosqlite:///./data/sandbox.db"
     sandbox_host: str = "127.0.0.1"
     sandbox_host_names: Annotated[tuple[str, ...], NoDecode] = ()

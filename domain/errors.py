@@ -14,11 +14,15 @@ Each error carries a stable ``code``: the bot's table of replies
     │   └── InvalidSearch
     ├── NotFound
     ├── NotRegistered
+    ├── NotAuthenticated
     ├── NotAllowed
     │   ├── InvalidTransition
     │   │   └── ConcurrentChange
     │   ├── CancellationWindowClosed
-    │   └── OfferClosed
+    │   ├── OfferClosed
+    │   ├── AlreadyRegistered
+    │   ├── RequestInProgress
+    │   └── IdempotencyKeyReused
     ├── Unavailable
     │   ├── SlotUnavailable
     │   ├── SlotTaken
@@ -101,6 +105,12 @@ class NotRegistered(DomainError):
     """Only a registered patient may do this."""
 
     code = "not_registered"
+
+
+class NotAuthenticated(DomainError):
+    """No credential, or one that names nobody: an API token unknown or revoked."""
+
+    code = "not_authenticated"
 
 
 class NotAllowed(DomainError):
@@ -193,3 +203,22 @@ class InvitationUsed(InvitationInvalid):
     """The invitation was accepted already; each is single-use."""
 
     code = "invitation_used"
+
+
+class AlreadyRegistered(NotAllowed):
+    """The clinic registers a patient for a Telegram account that is one already."""
+
+    code = "already_registered"
+
+
+class RequestInProgress(NotAllowed):
+    """A request with this idempotency key is still being answered (or its process died
+    mid-way); whether it took effect is unknown, so it is not run again."""
+
+    code = "request_in_progress"
+
+
+class IdempotencyKeyReused(NotAllowed):
+    """An idempotency key sent again with a different request."""
+
+    code = "idempotency_key_reused"

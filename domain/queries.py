@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from domain.actors import Actor, Role, check_movable, check_visible
+from domain.actors import CLINIC_ROLES, Actor, Role, check_movable, check_visible
 from domain.agenda import Agenda, AgendaLine, AgendaPeriod, agenda_days, marks_allowed
 from domain.appointment_lines import AppointmentLine, check_clinic_admin, parse_reference
 from domain.audit import AuditEntry, AuditFilter
@@ -161,7 +161,7 @@ async def staff_members(deps: Deps, actor: Actor, role: StaffRole) -> list[Staff
 
 async def clinic_doctors(deps: Deps, actor: Actor) -> list[Doctor]:
     """Every doctor of the clinic, active or not, in the order they were added: admins only."""
-    if actor.role not in (Role.ADMIN, Role.SYSTEM):
+    if actor.role not in CLINIC_ROLES:
         raise NotAllowed("only admins list every doctor")
     async with deps.uow(read_only=True) as uow:
         return sorted(await uow.doctors.list_all(), key=lambda d: d.id or 0)
@@ -177,7 +177,7 @@ class Catalog:
 
 async def clinic_catalog(deps: Deps, actor: Actor) -> Catalog:
     """Every specialty and location, offered anywhere or not: admins only."""
-    if actor.role not in (Role.ADMIN, Role.SYSTEM):
+    if actor.role not in CLINIC_ROLES:
         raise NotAllowed("only admins list the catalog")
     async with deps.uow(read_only=True) as uow:
         return Catalog(await uow.specialties.list_all(), await uow.locations.list_all())

@@ -34,8 +34,8 @@ class AnswerCommand:
 
 async def answer(deps: Deps, actor: Actor, command: AnswerCommand) -> Appointment:
     """Accept or decline the booking the actor was asked to confirm."""
-    if actor.role not in (Role.DOCTOR, Role.ADMIN):
-        raise NotAllowed("only doctors and admins answer bookings")
+    if actor.role not in (Role.DOCTOR, Role.ADMIN, Role.API):
+        raise NotAllowed("only doctors, admins and the clinic's system answer bookings")
     now = deps.clock.now()
     async with deps.uow() as uow:
         appointment = await uow.appointments.get(command.appointment_id)

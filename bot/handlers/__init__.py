@@ -16,10 +16,14 @@ from bot.handlers.patient.registration import registration_handler
 from bot.handlers.patient.reschedule import reschedule_handler
 from bot.i18n import LANGUAGES, Translator
 from bot.telegram.context import DEPS_KEY
+from bot.telegram.screens import close_tap
 from domain.actors import SYSTEM
 from domain.ports import Deps
 from domain.queries import staff_members
 from domain.staff import StaffRole
+
+#: The group of the handler that runs after every other, even a failed one.
+CLOSING = 1
 
 COMMANDS = ("start", "book", "my", "language", "cancel")
 ADMIN_COMMAND = "admin"
@@ -37,6 +41,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(block_handler())
     application.add_handlers(common_handlers())
     application.add_handler(CallbackQueryHandler(stale_button))
+    application.add_handler(CallbackQueryHandler(close_tap), group=CLOSING)
     application.add_error_handler(on_error)
 
 

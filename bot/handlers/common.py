@@ -28,9 +28,9 @@ async def language_chosen(update: Update, context: Context) -> None:
     assert query
     language = cb.LANGUAGE.unpack(query.data)
     if language not in SUPPORTED_LANGUAGES:
-        await query.answer(context.t("button.stale"), show_alert=True)
+        await context.answer(context.t("button.stale"), alert=True)
         return
-    await query.answer()
+    await context.answer()
     context.use_language(language)
     await choose_language(context.deps, await context.actor(), language)
     await query.edit_message_text(context.t("lang.set"))
@@ -50,7 +50,7 @@ async def unknown_command(update: Update, context: Context) -> None:
 async def stale_button(update: Update, context: Context) -> None:
     """Any button no handler claimed: old, forged or from a finished conversation."""
     assert update.callback_query
-    await update.callback_query.answer(context.t("button.stale"), show_alert=True)
+    await context.answer(context.t("button.stale"), alert=True)
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -166,7 +166,7 @@ async def test_a_forged_specialty_tapped_mid_booking_is_refused_and_the_booking_
     await ana.wait_for("Elige una especialidad")
 
     await ana.tap_data("bk:s:999")
-    await ana.wait_for("ya no es válido")  # as a message: the tap was already answered
+    await ana.wait_for_alert("ya no es válido")  # the tap's one answer
     await ana.tap("Cardiología")
     await ana.wait_for("Elige un médico")
 

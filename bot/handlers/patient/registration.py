@@ -80,7 +80,7 @@ async def privacy_answer(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query
     t = context.t
-    await query.answer()
+    await context.answer()
     if query.data == cb.PRIVACY_NO.pack():
         context.state.pop("reg", None)
         await query.edit_message_text(t("privacy.declined"))
@@ -138,9 +138,9 @@ async def country_chosen(update: Update, context: Context) -> int:
     try:
         country = get_country(cb.REGISTER_COUNTRY.unpack(query.data) or "")
     except NotFound:
-        await query.answer(context.t("button.stale"), show_alert=True)
+        await context.answer(context.t("button.stale"), alert=True)
         return COUNTRY
-    await query.answer()
+    await context.answer()
     draft(context)["country"] = country.code
     await query.edit_message_text(country.name(context.t.language))
     return await ask_next(update, context)

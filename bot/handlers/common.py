@@ -7,7 +7,13 @@ import uuid
 
 import structlog
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
@@ -51,6 +57,15 @@ async def stale_button(update: Update, context: Context) -> None:
     """Any button no handler claimed: old, forged or from a finished conversation."""
     assert update.callback_query
     await context.answer(context.t("button.stale"), alert=True)
+
+
+async def edit_not_read(update: Update, context: Context) -> None:
+    """An edited message is not new input (an old /cancel edited into /my runs nothing, an
+    edited name moves no step on): the person is told once, for that edit, to send anew.
+    Registered before every other handler, it stops the update there."""
+    assert update.effective_message
+    await update.effective_message.reply_text(context.t("text.edit_not_read"))
+    raise ApplicationHandlerStop
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -123,3 +123,20 @@ async def test_a_known_patient_is_not_asked_again(api: BotApiStandIn, clinic: Cl
 
     await luis.wait_for("Hola, Paciente. Usa /book")
     assert not any("¿Aceptas?" in m.text for m in luis.messages)
+
+
+async def test_editing_a_name_already_sent_does_not_move_registration_on(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    ana = api.person("Ana", language_code="es")
+    await ana.send("/start")
+    await ana.wait_for("¿Aceptas?")
+    await ana.tap("Acepto")
+    await ana.wait_for("nombre completo")
+    hello = await ana.send("hola")
+    await ana.wait_for("Escribe tu nombre y apellido")
+
+    await ana.edit(hello, "Ana Quispe Mamani")
+    await ana.wait_for("No leo los mensajes editados")
+
+    assert not [m for m in ana.messages if "¿En qué país" in m.text]

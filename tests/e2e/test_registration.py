@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+from sqlalchemy import select
 
 from bot.sandbox.standin import BotApiStandIn
+from storage.tables import patients
 from tests.e2e.medbot import Clinic
 
 
@@ -140,3 +144,31 @@ async def test_editing_a_name_already_sent_does_not_move_registration_on(
     await ana.wait_for("No leo los mensajes editados")
 
     assert not [m for m in ana.messages if "¿En qué país" in m.text]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [unicodedata.normalize("NFD", "José Peña"), "สมชาย ใจดี", "राहुल शर्मा"],
+    ids=["decomposed", "Thai", "Devanagari"],
+)
+async def test_a_name_in_any_script_or_decomposed_is_accepted_and_kept_composed(
+    api: BotApiStandIn, clinic: Clinic, typed: str
+) -> None:
+    ana = api.person("Ana", language_code="es")
+    await ana.send("/start")
+    await ana.wait_for("¿Aceptas?")
+    await ana.tap("Acepto")
+    await ana.wait_for("nombre completo")
+
+    await ana.send(typed)
+    await ana.wait_for("¿En qué país")
+    await ana.tap("Perú")
+    await ana.wait_for("Escribe tu DNI")
+    await ana.send("10117410")
+    await ana.wait_for("comparte tu teléfono")
+    await ana.share_contact("51987654321")
+    await ana.wait_for("Ya estás registrado")
+
+    async with clinic.engine.connect() as conn:
+        stored = (await conn.execute(select(patients.c.full_name))).scalar_one()
+    assert stored == unicodedata.normalize("NFC", typed)

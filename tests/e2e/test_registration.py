@@ -172,3 +172,26 @@ async def test_a_name_in_any_script_or_decomposed_is_accepted_and_kept_composed(
     async with clinic.engine.connect() as conn:
         stored = (await conn.execute(select(patients.c.full_name))).scalar_one()
     assert stored == unicodedata.normalize("NFC", typed)
+
+
+async def test_cancel_during_registration_leaves_it_and_forgets_what_was_typed(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    ana = api.person("Ana", language_code="es")
+    await ana.send("/start")
+    await ana.wait_for("¿Aceptas?")
+    await ana.tap("Acepto")
+    await ana.wait_for("nombre completo")
+    await ana.send("Ana Quispe Mamani")
+    await ana.wait_for("¿En qué país")
+    await ana.tap("Perú")
+    await ana.wait_for("Escribe tu DNI")
+
+    await ana.send("/cancel")
+    await ana.wait_for("Registro cancelado")
+    await ana.send("10117410")  # no longer an answer to anything
+    await ana.send("/start")
+
+    await ana.wait_for("¿Aceptas?")  # from the beginning: the draft is gone
+    assert not [m for m in ana.messages if "DNI registrado" in m.text]
+    assert not [m for m in ana.messages if "No hay nada que cancelar" in m.text]

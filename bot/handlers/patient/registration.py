@@ -200,6 +200,16 @@ async def phone_typed(update: Update, context: Context) -> int:
     return PHONE
 
 
+async def cancelled(update: Update, context: Context) -> int:
+    """/cancel, which every prompt offers: leave registration and forget the draft."""
+    assert update.effective_message
+    context.state.pop("reg", None)
+    await update.effective_message.reply_text(
+        context.t("reg.cancelled"), reply_markup=ReplyKeyboardRemove()
+    )
+    return END
+
+
 def registration_handler() -> ConversationHandler[Context]:
     text = filters.TEXT & ~filters.COMMAND
     return conversation(
@@ -219,6 +229,7 @@ def registration_handler() -> ConversationHandler[Context]:
         },
         fallbacks=[
             CommandHandler("start", start),
+            CommandHandler("cancel", cancelled),
             CallbackQueryHandler(stale, pattern=r"^rg:"),
             MessageHandler(filters.ALL & ~filters.COMMAND, stale),
         ],

@@ -18,7 +18,8 @@ Each error carries a stable ``code``: the bot's table of replies
     │   ├── InvalidTransition
     │   │   └── ConcurrentChange
     │   ├── CancellationWindowClosed
-    │   └── OfferClosed
+    │   ├── OfferClosed
+    │   └── NationalIdTaken
     ├── Unavailable
     │   ├── SlotUnavailable
     │   ├── SlotTaken
@@ -51,7 +52,8 @@ class InvalidNationalId(InvalidInput):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        #: ``length``, ``format`` or ``checksum``: what was wrong with it.
+        #: ``length``, ``format``, ``checksum`` or ``placeholder`` (all one digit, such
+        #: as 00000000): what was wrong with it.
         self.reason = reason
 
 
@@ -125,6 +127,13 @@ class ConcurrentChange(InvalidTransition):
     """
 
     code = "concurrent_change"
+
+
+class NationalIdTaken(NotAllowed):
+    """Another patient of the same country holds this national ID: one patient per
+    national ID per country (a unique index in the database holds it too)."""
+
+    code = "national_id_taken"
 
 
 class CancellationWindowClosed(NotAllowed):

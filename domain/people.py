@@ -7,7 +7,7 @@ import unicodedata
 import phonenumbers
 
 from domain.countries import get_country
-from domain.errors import InvalidName, InvalidPhone
+from domain.errors import InvalidName, InvalidNationalId, InvalidPhone
 
 SUPPORTED_LANGUAGES = ("es", "en")
 MAX_NAME = 120
@@ -35,6 +35,16 @@ def _is_word(word: str) -> bool:
     return word[0].isalpha() and all(
         c.isalpha() or c in _JOINERS or unicodedata.category(c) in _MARKS for c in word
     )
+
+
+def clean_national_id(raw: str, country: str) -> str:
+    """The compact, valid national ID of ``country``; refused as a ``placeholder`` when it
+    passes the checksum but its digits are all one digit (00000000, 11.111.111-1)."""
+    compact = get_country(country).national_id.parse(raw)
+    digits = [c for c in compact if c.isdigit()]
+    if len(digits) >= len(compact) - 1 and len(set(digits)) == 1:
+        raise InvalidNationalId("placeholder")
+    return compact
 
 
 def clean_phone(raw: str, country: str) -> str:

@@ -62,6 +62,13 @@ def tapped(update: Update) -> str:
     return query.data
 
 
+async def answered(update: Update, context: Context) -> str:
+    """:func:`tapped`, the tap answered at once (a refusal after it comes as a message):
+    for the screens that cannot refuse any more once they have the data."""
+    await context.answer()
+    return tapped(update)
+
+
 async def close_tap(_update: Update, context: Context) -> None:
     """Registered after every handler (in a later group): stop the spinner of a tap that
     no handler answered, whether it was handled or failed."""

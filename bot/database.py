@@ -10,13 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.demo_clinic import seed_demo
 from bot.errors import StartupError
 from storage.engine import create_engine
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.migrate import MigrationRefused, current_revision, head_revision, upgrade
 from storage.unit_of_work import SqlUnitOfWork
 
 
 async def upgrade_database(url: str) -> None:
     try:
         await upgrade(url)
+    except MigrationRefused as error:
+        raise StartupError(f"cannot migrate DATABASE_URL: {error}") from None
     except (SQLAlchemyError, OSError) as error:
         raise StartupError(f"cannot migrate DATABASE_URL: {type(error).__name__}") from None
 

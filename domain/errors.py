@@ -22,7 +22,8 @@ Each error carries a stable ``code``: the bot's table of replies
     │   ├── OfferClosed
     │   ├── AlreadyRegistered
     │   ├── RequestInProgress
-    │   └── IdempotencyKeyReused
+    │   ├── IdempotencyKeyReused
+    │   └── NationalIdTaken
     ├── Unavailable
     │   ├── SlotUnavailable
     │   ├── SlotTaken
@@ -55,7 +56,8 @@ class InvalidNationalId(InvalidInput):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        #: ``length``, ``format`` or ``checksum``: what was wrong with it.
+        #: ``length``, ``format``, ``checksum`` or ``placeholder`` (all one digit, such
+        #: as 00000000): what was wrong with it.
         self.reason = reason
 
 
@@ -135,6 +137,13 @@ class ConcurrentChange(InvalidTransition):
     """
 
     code = "concurrent_change"
+
+
+class NationalIdTaken(NotAllowed):
+    """Another patient of the same country holds this national ID: one patient per
+    national ID per country (a unique index in the database holds it too)."""
+
+    code = "national_id_taken"
 
 
 class CancellationWindowClosed(NotAllowed):

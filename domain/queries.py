@@ -44,6 +44,15 @@ async def identity(deps: Deps, telegram_user_id: int) -> Identity:
     return Identity(telegram_user_id, patient, link.doctor_id, admin)
 
 
+async def national_id_is_free(deps: Deps, actor: Actor, country: str, national_id: str) -> bool:
+    """Whether the acting Telegram account may register with this national ID (compact):
+    no other patient of ``country`` holds it. Advisory, asked while the person types;
+    :func:`domain.usecases.registration.register` decides, behind a unique index."""
+    async with deps.uow(read_only=True) as uow:
+        holder = await uow.patients.get_by_national_id(country, national_id)
+    return holder is None or holder.telegram_user_id == actor.telegram_user_id
+
+
 async def booking_is_open(deps: Deps) -> bool:
     """Whether any doctor is active; with none, the clinic has not been set up yet."""
     async with deps.uow(read_only=True) as uow:

@@ -14,6 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+class MigrationRefused(Exception):
+    """A migration that would lose or mangle data stops instead; its message, one line
+    for the operator, says what to fix first."""
+
+
 def alembic_config(database_url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -96,13 +96,18 @@ patients = Table(
     Column("id", Integer, primary_key=True),
     Column("telegram_user_id", BigInteger, nullable=False, unique=True),
     Column("full_name", String(200), nullable=False),
-    Column("national_id", String(32), nullable=False, index=True),  # admins find by it
+    Column("national_id", String(32), nullable=False),  # admins find by it: see below
     Column("phone", String(32), nullable=False),
     Column("language", String(8), nullable=False),
     Column("country", String(2), nullable=False),
     Column("privacy_accepted_at", UTCDateTime()),
     Column("unreachable_at", UTCDateTime()),  # the person blocked the bot
 )
+
+#: One patient per national ID per country; national ID first, so that admins' look-ups
+#: by national ID alone use it too.
+NATIONAL_ID_INDEX = "uq_patients_national_id_country"
+Index(NATIONAL_ID_INDEX, patients.c.national_id, patients.c.country, unique=True)
 
 appointments = Table(
     "appointments",

@@ -259,6 +259,19 @@ async def _context(uow: UnitOfWork, deps: Deps, job: Job, now: datetime) -> Step
     appointment = await uow.appointments.get(job.appointment_id)
     if appointment is None:
         return None
+    return await step_context(uow, deps, job, appointment, now)
+
+
+async def step_context(
+    uow: UnitOfWork,
+    deps: Deps,
+    job: Job,
+    appointment: Appointment,
+    now: datetime,
+    *,
+    actor: Actor = SYSTEM,
+) -> StepContext:
+    """The context a step, or someone's answer to an offer, acts in."""
     return StepContext(
         deps,
         uow,
@@ -268,6 +281,7 @@ async def _context(uow: UnitOfWork, deps: Deps, job: Job, now: datetime) -> Step
         await uow.patients.get(appointment.patient_id),
         await uow.doctors.get(appointment.doctor_id),
         now,
+        actor=actor,
     )
 
 

@@ -6,14 +6,26 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 CHROMIUM := /usr/bin/chromium
+PROMTOOL := /usr/bin/promtool
 
-.PHONY: run test test-fast lint typecheck imports dockerfile pytest chromium bench clean
+.PHONY: run test test-fast lint typecheck imports dockerfile pytest chromium promtool bench clean lock
 
-$(STAMP): pyproject.toml
+# Every package, transitive ones and the build backend included, comes from the lock
+# file, each checked against its hashes; then medbot itself, with nothing more.
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+# After changing a dependency in pyproject.toml: pin the whole tree again, with hashes.
+lock:
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet pip-tools==7.7.0
+	.lock-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --all-build-deps \
+	  --extra dev --no-strip-extras --no-emit-index-url --no-emit-find-links \
+	  -o requirements.lock pyproject.toml
+	rm -rf .lock-venv
 
 # With TELEGRAM_BOT_TOKEN (environment or .env): the real bot. Without: sandbox mode.
 run: $(STAMP)
@@ -43,7 +55,7 @@ imports: $(STAMP)
 dockerfile: $(STAMP)
 	$(BIN)/hadolint Dockerfile
 
-pytest: $(STAMP) chromium
+pytest: $(STAMP) chromium promtool
 	$(BIN)/pytest
 
 # The browser tests drive Debian's chromium; install it when missing (CI runs as root).
@@ -54,6 +66,15 @@ chromium:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  { $$sudo apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium; } \
+	  || test "$$CI" != true; }
+
+# The alert rules are tested with promtool, from Debian's prometheus package; likewise.
+promtool:
+	@test -x $(PROMTOOL) || { \
+	  sudo=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  echo "installing Debian's prometheus for promtool (the alert rules' tests)"; \
+	  { $$sudo apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends prometheus; } \
 	  || test "$$CI" != true; }
 
 bench: $(STAMP)

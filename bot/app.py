@@ -10,6 +10,7 @@ stops it on SIGTERM or SIGINT, the one way ``medbot run`` and ``medbot sandbox``
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -19,15 +20,19 @@ from datetime import date, datetime, timedelta
 import structlog
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.database import open_database
 from bot.errors import StartupError
 from bot.handlers import publish_commands, register_handlers
+from bot.http.api import add_api_routes
 from bot.http.health import ENGINE, add_routes
 from bot.http.webhook import WEBHOOK, WebhookTarget, add_webhook_route
 from bot.i18n import LANGUAGES, Translator
 from bot.logs import configure_logging
+from bot.metrics import telegram_seen
 from bot.settings import Settings
 from bot.telegram.context import DEPS_KEY, BotContext
 from bot.telegram.persistence import DatabasePersistence
@@ -111,11 +116,11 @@ def build_telegram(settings: Settings, deps: Deps, engine: AsyncEngine) -> Appli
         .base_file_url(settings.file_base_url)
         .context_types(ContextTypes(context=BotContext))
         .persistence(DatabasePersistence(TelegramStateStore(engine), update_interval=1.0))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(processor := PerChatUpdateProcessor())
         # aiohttp rather than PTB's httpx: a Bot API call costs a fraction of the CPU.
         # PTB's default is one connection: every reply and notification would queue on it.
-        .request(AiohttpRequest(64, pool_timeout=10.0))
-        .get_updates_request(AiohttpRequest(1))
+        .request(AiohttpRequest(64, pool_timeout=10.0, on_success=telegram_seen))
+        .get_updates_request(AiohttpRequest(1, on_success=telegram_seen))
         .job_queue(None)
         .post_init(publish_commands)
     )
@@ -126,8 +131,23 @@ def build_telegram(settings: Settings, deps: Deps, engine: AsyncEngine) -> Appli
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]  # PTB's generic default
     application = builder.build()
     application.bot_data[DEPS_KEY] = deps
+    processor.on_dropped = _asked_to_wait(application)
     register_handlers(application)
     return application
+
+
+def _asked_to_wait(application: Application) -> Callable[[Update], Awaitable[None]]:  # type: ignore[type-arg]
+    """Tell a chat whose backlog is full, once, in its Telegram language, to wait."""
+
+    async def ask(update: Update) -> None:
+        user, chat = update.effective_user, update.effective_chat
+        if chat is None:
+            return
+        t = Translator(user.language_code[:2] if user and user.language_code else None)
+        with contextlib.suppress(TelegramError):  # best effort: the updates are dropped anyway
+            await application.bot.send_message(chat.id, t("text.busy"))
+
+    return ask
 
 
 def warm_up(now: datetime) -> None:
@@ -256,7 +276,8 @@ def init_app(settings: Settings, clock: Clock, *, polling: bool = True) -> web.A
     app = web.Application()
     app[LAUNCH] = Launch(settings, clock, polling)
     app.cleanup_ctx.extend([_database, _telegram, _workers, _polling])
-    add_routes(app)
+    add_routes(app, telegram=polling)
+    add_api_routes(app, DEPS, settings)
     if app[LAUNCH].webhook:
         add_webhook_route(app, settings.telegram_webhook_path)
     return app

@@ -18,11 +18,14 @@ from bot.invitations import invite_link
 from bot.sandbox.demo.launch import run_sandbox
 from bot.settings import Settings, SettingsError, load_settings
 from domain.actors import SYSTEM
+from domain.api_access import parse_scopes
 from domain.audit import Source
 from domain.clinic_setup import Change
 from domain.clock import SystemClock
+from domain.errors import DomainError
 from domain.processing import JobState
 from domain.staff import StaffRole
+from domain.usecases.api_tokens import CreateTokenCommand, create_token, list_tokens, revoke_token
 from domain.usecases.clinic_import import ImportCommand, clinic_spec, import_clinic
 from storage.jobs import JobStore
 from storage.outbox import OutboxStore
@@ -94,7 +97,63 @@ def _parser() -> argparse.ArgumentParser:
     roles.add_parser("admin", help="make another admin").set_defaults(
         handler=_invite, role=StaffRole.ADMIN, doctor_id=None
     )
+    _api_token_parser(commands)
     return parser
+
+
+def _api_token_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    tokens = commands.add_parser("api-token", help="the REST API's tokens (docs/api.md)")
+    actions = tokens.add_subparsers(required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="make a token and print it (shown once)")
+    create.add_argument("--name", required=True, help="who uses it, e.g. records-system")
+    create.add_argument("--scopes", required=True, help="comma-separated: read,write,admin")
+    create.set_defaults(handler=_api_token_create)
+    revoke = actions.add_parser("revoke", help="revoke the active token with this name")
+    revoke.add_argument("name", metavar="NAME")
+    revoke.set_defaults(handler=_api_token_revoke)
+    actions.add_parser("list", help="every token: name, scopes, last use").set_defaults(
+        handler=_api_token_list
+    )
+
+
+async def _api_token_create(settings: Settings, args: argparse.Namespace) -> int:
+    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    try:
+        deps = build_deps(engine, SystemClock(), source=Source.CLI)
+        command = CreateTokenCommand(args.name, parse_scopes(args.scopes))
+        made = await create_token(deps, SYSTEM, command)
+    except DomainError as error:
+        raise StartupError(str(error)) from None
+    finally:
+        await engine.dispose()
+    print(made.secret)  # noqa: T201 (shown once: only its hash is stored)
+    return 0
+
+
+async def _api_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    try:
+        await revoke_token(build_deps(engine, SystemClock(), source=Source.CLI), SYSTEM, args.name)
+    except DomainError as error:
+        raise StartupError(f"no active token is named {args.name!r}") from error
+    finally:
+        await engine.dispose()
+    print(f"medbot: token {args.name!r} revoked")  # noqa: T201
+    return 0
+
+
+async def _api_token_list(settings: Settings, _args: argparse.Namespace) -> int:
+    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    try:
+        tokens = await list_tokens(build_deps(engine, SystemClock()), SYSTEM)
+    finally:
+        await engine.dispose()
+    for token in tokens:
+        used = token.last_used_at.isoformat() if token.last_used_at else "never used"
+        state = "revoked" if token.revoked_at else "active"
+        scopes = ",".join(sorted(token.scopes))
+        print(f"{token.id:>4}  {token.name:<24} {scopes:<18} {state:<8} {used}")  # noqa: T201
+    return 0
 
 
 async def _upgrade(settings: Settings, _args: argparse.Namespace) -> int:

@@ -3,8 +3,6 @@ tests and benchmarks."""
 
 from __future__ import annotations
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -12,13 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.demo_clinic import seed_demo
 from bot.errors import StartupError
 from storage.engine import create_engine
-from storage.migrate import alembic_config, upgrade
+from storage.migrate import MigrationRefused, current_revision, head_revision, upgrade
 from storage.unit_of_work import SqlUnitOfWork
 
 
 async def upgrade_database(url: str) -> None:
     try:
         await upgrade(url)
+    except MigrationRefused as error:
+        raise StartupError(f"cannot migrate DATABASE_URL: {error}") from None
     except (SQLAlchemyError, OSError) as error:
         raise StartupError(f"cannot migrate DATABASE_URL: {type(error).__name__}") from None
 
@@ -29,14 +29,11 @@ async def open_database(url: str, *, sqlite_driver: str = "inline") -> AsyncEngi
     try:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
-            current = await conn.run_sync(
-                lambda c: MigrationContext.configure(c).get_current_revision()
-            )
+            current = await current_revision(conn)
     except (SQLAlchemyError, OSError) as error:
         await engine.dispose()
         raise StartupError(f"cannot open DATABASE_URL: {type(error).__name__}") from None
-    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-    if current != head:
+    if current != head_revision():
         await engine.dispose()
         raise StartupError("the database schema is not current: run `medbot db upgrade`")
     return engine

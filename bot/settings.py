@@ -9,7 +9,6 @@ from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy.engine import make_url
 
 from domain.notifications import parse_offsets
 
@@ -34,6 +33,8 @@ _EXPECTED = {
     "processing_lease": "seconds a claimed processing job stays claimed before a crash is assumed",
     "http_host": "an address to listen on, like 127.0.0.1 or 0.0.0.0",
     "http_port": "a TCP port number, 0-65535 (0 picks a free one)",
+    "api_rate_limit": "REST API calls per minute per token, >= 1",
+    "api_burst": "REST API calls a token may make at once before the per-minute rate applies, >= 1",
     "telegram_max_rate": "messages per second to Telegram overall, a number >= 0 (0 = no limit)",
     "sandbox_database_url": "a database of the sandbox's own, like sqlite+aiosqlite:///./data/sandbox.db",
     "sandbox_host": "an address for the sandbox page, like 127.0.0.1",
@@ -74,6 +75,9 @@ class Settings(BaseSettings):
     processing_lease: float = Field(default=30.0, gt=0)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
+    #: The REST API's rate limit per token (``docs/api.md``).
+    api_rate_limit: int = Field(default=120, ge=1)
+    api_burst: int = Field(default=30, ge=1)
     sandbox_database_url: str = "sqlite+aiosqlite:///./data/sandbox.db"
     sandbox_host: str = "127.0.0.1"
     sandbox_host_names: Annotated[tuple[str, ...], NoDecode] = ()
@@ -163,9 +167,10 @@ class Settings(BaseSettings):
         """``DATA_DIR``, else the SQLite file's directory, else ``./data``."""
         if self.data_dir is not None:
             return self.data_dir
-        url = make_url(self.database_url)
-        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-            return Path(url.database).parent
+        sqlite = "sqlite+aiosqlite:///"
+        path = self.database_url.removeprefix(sqlite).split("?")[0]
+        if self.database_url.startswith(sqlite) and path and path != ":memory:":
+            return Path(path).parent
         return Path("data")
 
 

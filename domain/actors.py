@@ -21,6 +21,8 @@ class Role(StrEnum):
     DOCTOR = "doctor"
     ADMIN = "admin"
     SYSTEM = "system"
+    #: A clinic's system calling the REST API with a token; ``Actor.id`` is the token's id.
+    API = "api"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,21 @@ class Actor:
 
 
 SYSTEM = Actor(Role.SYSTEM)
+
+#: Roles that act for the clinic as a whole: they see every appointment and book for
+#: any patient. An API token is the clinic's own system, so it is one of them.
+CLINIC_ROLES: frozenset[Role] = frozenset({Role.ADMIN, Role.SYSTEM, Role.API})
+
+
+def booking_patient(actor: Actor, patient_id: int | None) -> int:
+    """Whom a booking is for: a patient books for themselves; the clinic's roles name
+    the patient. Anyone else gets :class:`NotRegistered`."""
+    if actor.role in CLINIC_ROLES and patient_id is not None:
+        return patient_id
+    own = actor.patient_id()
+    if patient_id not in (None, own):
+        raise NotFound("patient")
+    return own
 
 
 def check_visible(actor: Actor, appointment: Appointment) -> None:

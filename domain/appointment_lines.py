@@ -36,6 +36,7 @@ def parse_reference(raw: str) -> str | None:
 
 
 def check_clinic_admin(actor: Actor) -> None:
-    """The clinic's appointments, statistics and audit are for admins only."""
-    if actor.role is not Role.ADMIN:
+    """The clinic's appointments, statistics and audit are for admins only (and the
+    clinic's own system through an API token)."""
+    if actor.role not in (Role.ADMIN, Role.API):
         raise NotAllowed("only admins")

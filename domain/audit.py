@@ -59,6 +59,10 @@ class Action(StrEnum):
     #: An admin's look-ups reveal patient data, so they are audited too.
     PATIENT_LOOKED_UP = "patient.looked_up"
     APPOINTMENT_VIEWED = "appointment.viewed"
+    #: The REST API: its tokens, and every call made with one (the record is the operation).
+    API_TOKEN_CREATED = "api_token.created"  # noqa: S105 (an action's name)
+    API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105
+    API_CALLED = "api.called"
 
 
 def status_action(status: str) -> str:

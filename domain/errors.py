@@ -14,11 +14,16 @@ Each error carries a stable ``code``: the bot's table of replies
     │   └── InvalidSearch
     ├── NotFound
     ├── NotRegistered
+    ├── NotAuthenticated
     ├── NotAllowed
     │   ├── InvalidTransition
     │   │   └── ConcurrentChange
     │   ├── CancellationWindowClosed
-    │   └── OfferClosed
+    │   ├── OfferClosed
+    │   ├── AlreadyRegistered
+    │   ├── RequestInProgress
+    │   ├── IdempotencyKeyReused
+    │   └── NationalIdTaken
     ├── Unavailable
     │   ├── SlotUnavailable
     │   ├── SlotTaken
@@ -51,7 +56,8 @@ class InvalidNationalId(InvalidInput):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        #: ``length``, ``format`` or ``checksum``: what was wrong with it.
+        #: ``length``, ``format``, ``checksum`` or ``placeholder`` (all one digit, such
+        #: as 00000000): what was wrong with it.
         self.reason = reason
 
 
@@ -103,6 +109,12 @@ class NotRegistered(DomainError):
     code = "not_registered"
 
 
+class NotAuthenticated(DomainError):
+    """No credential, or one that names nobody: an API token unknown or revoked."""
+
+    code = "not_authenticated"
+
+
 class NotAllowed(DomainError):
     """The action is understood but the rules forbid it."""
 
@@ -125,6 +137,13 @@ class ConcurrentChange(InvalidTransition):
     """
 
     code = "concurrent_change"
+
+
+class NationalIdTaken(NotAllowed):
+    """Another patient of the same country holds this national ID: one patient per
+    national ID per country (a unique index in the database holds it too)."""
+
+    code = "national_id_taken"
 
 
 class CancellationWindowClosed(NotAllowed):
@@ -193,3 +212,22 @@ class InvitationUsed(InvitationInvalid):
     """The invitation was accepted already; each is single-use."""
 
     code = "invitation_used"
+
+
+class AlreadyRegistered(NotAllowed):
+    """The clinic registers a patient for a Telegram account that is one already."""
+
+    code = "already_registered"
+
+
+class RequestInProgress(NotAllowed):
+    """A request with this idempotency key is still being answered (or its process died
+    mid-way); whether it took effect is unknown, so it is not run again."""
+
+    code = "request_in_progress"
+
+
+class IdempotencyKeyReused(NotAllowed):
+    """An idempotency key sent again with a different request."""
+
+    code = "idempotency_key_reused"

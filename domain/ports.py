@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
+from domain.api_access import ApiToken, StoredResponse
 from domain.audit import AuditEntry, AuditFilter, Source
 from domain.entities import Appointment, ClinicProfile, Doctor, Location, Patient, Specialty
 from domain.notifications import Kind, Notification
@@ -68,16 +69,26 @@ class DoctorRepository(Protocol):
 
 
 class PatientRepository(Protocol):
-    async def add(self, patient: Patient) -> Patient: ...
+    async def add(self, patient: Patient) -> Patient:
+        """Store a new patient; raise ``NationalIdTaken`` if another holds their ID."""
+        ...
+
     async def get(self, patient_id: int) -> Patient | None: ...
     async def get_by_telegram_id(self, telegram_user_id: int) -> Patient | None: ...
-    async def save(self, patient: Patient) -> None: ...
+    async def save(self, patient: Patient) -> None:
+        """Store a changed patient; raise ``NationalIdTaken`` as :meth:`add` does."""
+        ...
+
     async def get_many(self, patient_ids: list[int]) -> dict[int, Patient]:
         """The patients with these ids that exist, by id."""
         ...
 
     async def with_national_id(self, national_ids: list[str]) -> list[Patient]:
         """Patients whose national ID (compact, as stored) is one of ``national_ids``."""
+        ...
+
+    async def get_by_national_id(self, country: str, national_id: str) -> Patient | None:
+        """The patient of ``country`` holding ``national_id`` (compact), if any."""
         ...
 
 
@@ -203,6 +214,38 @@ class InvitationRepository(Protocol):
         ...
 
 
+class ApiTokenRepository(Protocol):
+    """API tokens by name and by hash; revoked ones are kept, so ids are never reused."""
+
+    async def add(self, token: ApiToken) -> ApiToken:
+        """Store a new token; raise ``InvalidInput`` if an active one has its name."""
+        ...
+
+    async def get_by_hash(self, token_hash: str) -> ApiToken | None: ...
+    async def get_by_name(self, name: str) -> ApiToken | None:
+        """The active token with this name, if any."""
+        ...
+
+    async def list_all(self) -> list[ApiToken]: ...
+    async def save(self, token: ApiToken) -> None:
+        """Store ``last_used_at`` and ``revoked_at``."""
+        ...
+
+
+class StoredResponseRepository(Protocol):
+    """The API's answers to requests sent with an ``Idempotency-Key``, per token."""
+
+    async def get(self, token_id: int, key: str) -> StoredResponse | None: ...
+    async def begin(self, response: StoredResponse) -> None:
+        """Hold the key while the request runs; raise ``RequestInProgress`` if another
+        transaction holds it already."""
+        ...
+
+    async def finish(self, response: StoredResponse) -> None:
+        """Store the answer given under a held key."""
+        ...
+
+
 class AuditLog(Protocol):
     """Append-only for the application: there is deliberately no update or delete."""
 
@@ -243,6 +286,8 @@ class UnitOfWork(Protocol):
     invitations: InvitationRepository
     audit: AuditLog
     statistics: StatisticsRepository
+    api_tokens: ApiTokenRepository
+    stored_responses: StoredResponseRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

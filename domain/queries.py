@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from domain.actors import Actor, Role, check_movable, check_visible
+from domain.actors import CLINIC_ROLES, Actor, Role, check_movable, check_visible
 from domain.agenda import Agenda, AgendaLine, AgendaPeriod, agenda_days, marks_allowed
 from domain.appointment_lines import AppointmentLine, check_clinic_admin, parse_reference
 from domain.audit import AuditEntry, AuditFilter
@@ -42,6 +42,15 @@ async def identity(deps: Deps, telegram_user_id: int) -> Identity:
         link = await uow.staff.link_of(telegram_user_id)
     admin = link.admin or telegram_user_id in deps.admin_ids
     return Identity(telegram_user_id, patient, link.doctor_id, admin)
+
+
+async def national_id_is_free(deps: Deps, actor: Actor, country: str, national_id: str) -> bool:
+    """Whether the acting Telegram account may register with this national ID (compact):
+    no other patient of ``country`` holds it. Advisory, asked while the person types;
+    :func:`domain.usecases.registration.register` decides, behind a unique index."""
+    async with deps.uow(read_only=True) as uow:
+        holder = await uow.patients.get_by_national_id(country, national_id)
+    return holder is None or holder.telegram_user_id == actor.telegram_user_id
 
 
 async def booking_is_open(deps: Deps) -> bool:
@@ -161,7 +170,7 @@ async def staff_members(deps: Deps, actor: Actor, role: StaffRole) -> list[Staff
 
 async def clinic_doctors(deps: Deps, actor: Actor) -> list[Doctor]:
     """Every doctor of the clinic, active or not, in the order they were added: admins only."""
-    if actor.role not in (Role.ADMIN, Role.SYSTEM):
+    if actor.role not in CLINIC_ROLES:
         raise NotAllowed("only admins list every doctor")
     async with deps.uow(read_only=True) as uow:
         return sorted(await uow.doctors.list_all(), key=lambda d: d.id or 0)
@@ -177,7 +186,7 @@ class Catalog:
 
 async def clinic_catalog(deps: Deps, actor: Actor) -> Catalog:
     """Every specialty and location, offered anywhere or not: admins only."""
-    if actor.role not in (Role.ADMIN, Role.SYSTEM):
+    if actor.role not in CLINIC_ROLES:
         raise NotAllowed("only admins list the catalog")
     async with deps.uow(read_only=True) as uow:
         return Catalog(await uow.specialties.list_all(), await uow.locations.list_all())

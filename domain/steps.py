@@ -83,12 +83,10 @@ class Confirm:
     async def _offer(self, ctx: StepContext) -> Outcome:
         deadline = response_deadline(ctx.now, ctx.appointment.start, self.within, self.before_visit)
         doctor = ctx.doctor
-        answers = (
-            doctor.id
-            if self.by is Role.DOCTOR and doctor is not None and doctor.telegram_user_id
-            else ADMINS
-        )
-        await ctx.offer(answers or ADMINS, deadline)
+        answers = ADMINS
+        if self.by is Role.DOCTOR and doctor is not None and doctor.telegram_user_id:
+            answers = doctor.id or ADMINS
+        await ctx.offer(answers, deadline)
         return Wait(deadline)
 
     async def undo(self, ctx: StepContext) -> None:

@@ -7,8 +7,16 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class MigrationRefused(Exception):
+    """A migration that would lose or mangle data stops instead; its message, one line
+    for the operator, says what to fix first."""
 
 
 def alembic_config(database_url: str) -> Config:
@@ -17,6 +25,16 @@ def alembic_config(database_url: str) -> Config:
     # configparser treats % as interpolation; URLs may contain it.
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
+
+
+def head_revision() -> str | None:
+    """The revision this code's migrations end at (read from the migration scripts)."""
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+
+
+async def current_revision(conn: AsyncConnection) -> str | None:
+    """The revision the database behind ``conn`` is at; ``None`` if never migrated."""
+    return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
 
 
 async def upgrade(database_url: str, revision: str = "head") -> None:

@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.entities import Patient
-from storage.tables import patients
+from domain.errors import NationalIdTaken
+from storage.tables import NATIONAL_ID_INDEX, patients
+
+
+def is_national_id_conflict(error: IntegrityError) -> bool:
+    """Whether ``error`` is the unique index on (national ID, country) firing."""
+    text = str(error.orig)
+    return NATIONAL_ID_INDEX in text or "patients.national_id, patients.country" in text
 
 
 class SqlPatients:
@@ -16,9 +24,8 @@ class SqlPatients:
         self._conn = conn
 
     async def add(self, patient: Patient) -> Patient:
-        result = await self._conn.execute(
-            insert(patients).values(**_patient_values(patient)).returning(patients.c.id)
-        )
+        insert_row = insert(patients).values(**_patient_values(patient)).returning(patients.c.id)
+        result = await self._write(insert_row, patient)
         patient.id = result.scalar_one()
         return patient
 
@@ -29,9 +36,23 @@ class SqlPatients:
         return await self._one(patients.c.telegram_user_id == telegram_user_id)
 
     async def save(self, patient: Patient) -> None:
-        await self._conn.execute(
-            update(patients).where(patients.c.id == patient.id).values(**_patient_values(patient))
+        values = _patient_values(patient)
+        await self._write(
+            update(patients).where(patients.c.id == patient.id).values(**values), patient
         )
+
+    async def get_by_national_id(self, country: str, national_id: str) -> Patient | None:
+        return await self._one(
+            (patients.c.national_id == national_id) & (patients.c.country == country)
+        )
+
+    async def _write(self, statement: Any, patient: Patient) -> Any:
+        try:
+            return await self._conn.execute(statement)
+        except IntegrityError as error:
+            if is_national_id_conflict(error):
+                raise NationalIdTaken(patient.country) from None
+            raise
 
     async def get_many(self, patient_ids: list[int]) -> dict[int, Patient]:
         if not patient_ids:
@@ -40,7 +61,7 @@ class SqlPatients:
         return {row.id: _from_row(row) for row in rows}
 
     async def with_national_id(self, national_ids: list[str]) -> list[Patient]:
-        """A scan: national IDs are not indexed (an admin's search, not a hot path)."""
+        """By the unique index on (national ID, country), whose first column this is."""
         if not national_ids:
             return []
         query = select(patients).where(patients.c.national_id.in_(national_ids))

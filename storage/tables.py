@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     text,
 )
@@ -95,13 +96,18 @@ patients = Table(
     Column("id", Integer, primary_key=True),
     Column("telegram_user_id", BigInteger, nullable=False, unique=True),
     Column("full_name", String(200), nullable=False),
-    Column("national_id", String(32), nullable=False, index=True),  # admins find by it
+    Column("national_id", String(32), nullable=False),  # admins find by it: see below
     Column("phone", String(32), nullable=False),
     Column("language", String(8), nullable=False),
     Column("country", String(2), nullable=False),
     Column("privacy_accepted_at", UTCDateTime()),
     Column("unreachable_at", UTCDateTime()),  # the person blocked the bot
 )
+
+#: One patient per national ID per country; national ID first, so that admins' look-ups
+#: by national ID alone use it too.
+NATIONAL_ID_INDEX = "uq_patients_national_id_country"
+Index(NATIONAL_ID_INDEX, patients.c.national_id, patients.c.country, unique=True)
 
 appointments = Table(
     "appointments",
@@ -284,3 +290,33 @@ audit_log = Table(
 Index("ix_audit_log_record_type_record_id", audit_log.c.record_type, audit_log.c.record_id)
 Index("ix_audit_log_patient_id", audit_log.c.patient_id)
 Index("ix_audit_log_actor_role_actor_id", audit_log.c.actor_role, audit_log.c.actor_id)
+
+#: The REST API's tokens (``domain.api_access``): only the SHA-256 of each is stored.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scopes", String(32), nullable=False),  # comma-separated: read,write,admin
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("last_used_at", UTCDateTime()),
+    Column("revoked_at", UTCDateTime()),
+)
+
+#: The API's answers to POSTs sent with an ``Idempotency-Key``, one row per token and key;
+#: ``status`` is NULL while the request runs.
+api_stored_responses = Table(
+    "api_stored_responses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_id", ForeignKey("api_tokens.id"), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("status", Integer),
+    Column("body", Text, nullable=False),
+    Column("content_type", String(64), nullable=False),
+    UniqueConstraint("token_id", "key"),
+)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.errors import SlotTaken
 from domain.ports import (
+    ApiTokenRepository,
     AppointmentRepository,
     AuditLog,
     ClinicRepository,
@@ -26,7 +27,9 @@ from domain.ports import (
     SpecialtyRepository,
     StaffRepository,
     StatisticsRepository,
+    StoredResponseRepository,
 )
+from storage.api_tokens import SqlApiTokens, SqlStoredResponses
 from storage.appointments import SqlAppointments, is_slot_conflict
 from storage.audit import SqlAuditLog
 from storage.clinic import SqlClinic, SqlDoctors, SqlLocations, SqlSpecialties
@@ -62,6 +65,8 @@ class SqlUnitOfWork:
     invitations: InvitationRepository
     audit: AuditLog
     statistics: StatisticsRepository
+    api_tokens: ApiTokenRepository
+    stored_responses: StoredResponseRepository
 
     def __init__(
         self,
@@ -115,6 +120,8 @@ class SqlUnitOfWork:
         self.invitations = SqlInvitations(conn)
         self.audit = SqlAuditLog(conn)
         self.statistics = SqlStatistics(conn)
+        self.api_tokens = SqlApiTokens(conn)
+        self.stored_responses = SqlStoredResponses(conn)
         return self
 
     def _doctors_changed(self) -> None:

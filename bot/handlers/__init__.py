@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from telegram import BotCommand, BotCommandScopeChat
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.handlers.admin import admin_handlers
-from bot.handlers.common import common_handlers, on_error, stale_button
+from bot.handlers.common import common_handlers, edit_not_read, on_error, stale_button
 from bot.handlers.doctor.agenda import agenda_handlers
 from bot.handlers.doctor.blocks import block_handler
 from bot.handlers.doctor.offers import offer_handlers
@@ -16,10 +16,16 @@ from bot.handlers.patient.registration import registration_handler
 from bot.handlers.patient.reschedule import reschedule_handler
 from bot.i18n import LANGUAGES, Translator
 from bot.telegram.context import DEPS_KEY
+from bot.telegram.screens import close_tap
 from domain.actors import SYSTEM
 from domain.ports import Deps
 from domain.queries import staff_members
 from domain.staff import StaffRole
+
+#: The group of the handlers that run before every other: edits are not new input.
+OPENING = -1
+#: The group of the handler that runs after every other, even a failed one.
+CLOSING = 1
 
 COMMANDS = ("start", "book", "my", "language", "cancel")
 ADMIN_COMMAND = "admin"
@@ -27,6 +33,7 @@ DOCTOR_COMMANDS = ("agenda", "block")
 
 
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, edit_not_read), OPENING)
     application.add_handler(registration_handler())
     application.add_handler(booking_handler())
     application.add_handler(reschedule_handler())
@@ -37,6 +44,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(block_handler())
     application.add_handlers(common_handlers())
     application.add_handler(CallbackQueryHandler(stale_button))
+    application.add_handler(CallbackQueryHandler(close_tap), group=CLOSING)
     application.add_error_handler(on_error)
 
 

@@ -11,7 +11,7 @@ from telegram.ext import ConversationHandler
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns, with_navigation
-from bot.telegram.screens import answered, show, stale
+from bot.telegram.screens import show, stale, tapped
 from domain.countries import all_countries, get_country
 from domain.queries import (
     DoctorSlot,
@@ -186,7 +186,7 @@ async def show_summary(update: Update, context: Context, doctor_name: str) -> in
 
 async def week_chosen(update: Update, context: Context, flow: str = "bk") -> int | None:
     """Another week of the calendar: a Monday between this week and the horizon."""
-    week = cb.CalendarButtons(flow).week.unpack(await answered(update, context))
+    week = cb.CalendarButtons(flow).week.unpack(tapped(update))
     today, last = today_in(context, flow), last_bookable_day(context, flow)
     if week is None or week.weekday() != 0 or not monday_of(today) <= week <= last:
         await stale(update, context)
@@ -196,7 +196,7 @@ async def week_chosen(update: Update, context: Context, flow: str = "bk") -> int
 
 async def day_chosen(update: Update, context: Context, flow: str = "bk") -> int | None:
     """A day of the calendar: between today and the horizon; its times come next."""
-    day = cb.CalendarButtons(flow).day.unpack(await answered(update, context))
+    day = cb.CalendarButtons(flow).day.unpack(tapped(update))
     if day is None or not today_in(context, flow) <= day <= last_bookable_day(context, flow):
         await stale(update, context)
         return None

@@ -7,11 +7,18 @@ import uuid
 
 import structlog
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import languages
+from bot.telegram.updates import mark_failed
 from domain.people import SUPPORTED_LANGUAGES
 from domain.usecases.language import choose_language
 
@@ -28,9 +35,9 @@ async def language_chosen(update: Update, context: Context) -> None:
     assert query
     language = cb.LANGUAGE.unpack(query.data)
     if language not in SUPPORTED_LANGUAGES:
-        await query.answer(context.t("button.stale"), show_alert=True)
+        await context.answer(context.t("button.stale"), alert=True)
         return
-    await query.answer()
+    await context.answer()
     context.use_language(language)
     await choose_language(context.deps, await context.actor(), language)
     await query.edit_message_text(context.t("lang.set"))
@@ -50,11 +57,21 @@ async def unknown_command(update: Update, context: Context) -> None:
 async def stale_button(update: Update, context: Context) -> None:
     """Any button no handler claimed: old, forged or from a finished conversation."""
     assert update.callback_query
-    await update.callback_query.answer(context.t("button.stale"), show_alert=True)
+    await context.answer(context.t("button.stale"), alert=True)
+
+
+async def edit_not_read(update: Update, context: Context) -> None:
+    """An edited message is not new input (an old /cancel edited into /my runs nothing, an
+    edited name moves no step on): the person is told once, for that edit, to send anew.
+    Registered before every other handler, it stops the update there."""
+    assert update.effective_message
+    await update.effective_message.reply_text(context.t("text.edit_not_read"))
+    raise ApplicationHandlerStop
 
 
 async def on_error(update: object, context: Context) -> None:
     """Log with a correlation id and no patient data; tell the person how to go on."""
+    mark_failed()
     ref = uuid.uuid4().hex[:8]
     error = context.error
     log.error(

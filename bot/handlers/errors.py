@@ -83,7 +83,5 @@ async def tell(update: Update, context: Context, reply: Reply) -> None:
     if reply.then is Then.STALE and query is not None:
         await stale(update, context)
         return
-    if query is not None and not context.answered:
-        await query.answer()
-        context.answered = True
+    await context.answer()
     await show(update, text)

@@ -19,7 +19,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.metrics import WEBHOOK_REJECTED
+from bot.metrics import WEBHOOK_REJECTED, telegram_seen
 
 log = structlog.get_logger(__name__)
 
@@ -46,6 +46,7 @@ async def receive(request: web.Request) -> web.Response:
         WEBHOOK_REJECTED.labels("secret").inc()
         log.warning("webhook_rejected", reason="secret")
         return web.Response(status=403)
+    telegram_seen()  # for /readyz: a call with the secret is Telegram's
     update = _parse(await request.read(), target.application)
     if update is None:
         WEBHOOK_REJECTED.labels("malformed").inc()

@@ -34,7 +34,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         self._update: Update | None = None
         self._t: Translator | None = None
         self._identity: Identity | None = None
-        #: Whether this update's button tap was answered (its spinner stopped).
+        #: Whether this update's button tap was answered (its spinner stopped). Telegram
+        #: takes one answer per tap: a second is an error, so answer with :meth:`answer`.
         self.answered = False
 
     @classmethod
@@ -103,6 +104,20 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """The patient who sent this update, if they are one (read with :meth:`identity`)."""
         found = await self.identity()
         return found.patient if found is not None else None
+
+    async def answer(self, text: str | None = None, *, alert: bool = False) -> bool:
+        """Answer this update's button tap (stop its spinner, ``text`` as a toast or an
+        alert), at most once; ``False`` when there is no tap or it was answered already.
+
+        Handlers answer when they know the outcome, so a refusal can still be an alert;
+        whatever no handler answered is answered by the closing handler (``close_tap``).
+        """
+        query = self._update.callback_query if self._update else None
+        if query is None or self.answered:
+            return False
+        self.answered = True
+        await query.answer(text, show_alert=alert)
+        return True
 
     def forget_actor(self) -> None:
         """The person just registered or took a role: look them up again when next asked."""

@@ -3,6 +3,9 @@
 Conversation states and user data survive restarts. PTB hands changes over
 every ``update_interval`` seconds (and on shutdown); they are written in one
 transaction per round, so a hard kill loses at most that interval.
+
+The keys of conversations in progress are kept here too, for the
+``medbot_conversations_active`` gauge: PTB reports every change of state here.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
+from bot.metrics import CONVERSATIONS
 from storage.telegram_state import TelegramStateStore
 
 UserData = dict[Any, Any]
@@ -28,6 +32,7 @@ class DatabasePersistence(BasePersistence[UserData, UserData, UserData]):
         self._store = store
         self._pending: dict[tuple[str, str], Any] = {}
         self._flushing: asyncio.Future[None] | None = None
+        self._active: dict[str, set[ConversationKey]] = {}
 
     async def get_user_data(self) -> dict[int, UserData]:
         return {int(k): v for k, v in (await self._store.load("user")).items()}
@@ -43,11 +48,20 @@ class DatabasePersistence(BasePersistence[UserData, UserData, UserData]):
 
     async def get_conversations(self, name: str) -> ConversationDict:
         stored = await self._store.load(f"conversation:{name}")
-        return {tuple(json.loads(k)): v for k, v in stored.items()}
+        found: ConversationDict = {tuple(json.loads(k)): v for k, v in stored.items()}
+        self._active[name] = {k for k, v in found.items() if v is not None}
+        CONVERSATIONS.labels(name).set(len(self._active[name]))
+        return found
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
+        active = self._active.setdefault(name, set())
+        if new_state is None:
+            active.discard(key)
+        else:
+            active.add(key)
+        CONVERSATIONS.labels(name).set(len(active))
         await self._write(f"conversation:{name}", json.dumps(list(key)), new_state)
 
     async def update_user_data(self, user_id: int, data: UserData) -> None:

@@ -42,27 +42,37 @@ def conversation(**kwargs: Any) -> ConversationHandler[Context]:
 async def stale(update: Update, context: Context) -> None:
     """A button this step does not expect: refuse politely and stay where we are.
 
-    A tap already answered (its spinner stopped) cannot take an alert any more, so the
-    refusal then comes as a message.
+    The refusal is the tap's one answer, an alert; a tap answered already (its spinner
+    stopped) cannot take another, so the refusal then comes as a message.
     """
     t = context.t
     query = update.callback_query
-    if query is not None and not context.answered:
-        context.answered = True
-        await query.answer(t("button.stale"), show_alert=True)
-    elif query is not None and query.message is not None:
-        await context.bot.send_message(query.message.chat.id, t("button.stale"))
+    if query is not None:
+        if not await context.answer(t("button.stale"), alert=True) and query.message:
+            await context.bot.send_message(query.message.chat.id, t("button.stale"))
     elif update.effective_message:
         await update.effective_message.reply_text(t("text.unexpected"))
 
 
-async def answered(update: Update, context: Context) -> str:
-    """Stop the tapped button's spinner; the button's callback data."""
+def tapped(update: Update) -> str:
+    """The tapped button's callback data. The tap is not answered yet: the handler answers
+    once it knows the outcome (a refusal is an alert), else ``close_tap`` does."""
     query = update.callback_query
     assert query and query.data
-    await query.answer()
-    context.answered = True
     return query.data
+
+
+async def answered(update: Update, context: Context) -> str:
+    """:func:`tapped`, the tap answered at once (a refusal after it comes as a message):
+    for the screens that cannot refuse any more once they have the data."""
+    await context.answer()
+    return tapped(update)
+
+
+async def close_tap(_update: Update, context: Context) -> None:
+    """Registered after every handler (in a later group): stop the spinner of a tap that
+    no handler answered, whether it was handled or failed."""
+    await context.answer()
 
 
 Choice = Callable[[Update, Context], Coroutine[Any, Any, object]]

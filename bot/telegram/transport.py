@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
@@ -37,12 +38,15 @@ class AiohttpRequest(BaseRequest):
     """A :class:`telegram.request.BaseRequest` on an ``aiohttp.ClientSession``.
 
     Defaults match ``HTTPXRequest``'s: 5 s to connect, read and write, 1 s for a
-    free connection, at most ``connection_pool_size`` connections.
+    free connection, at most ``connection_pool_size`` connections. ``on_success``, if
+    given, is called after every call Telegram answered with 200 (readiness uses it on
+    the getUpdates transport).
     """
 
     __slots__ = (
         "_connect",
         "_limit",
+        "_on_success",
         "_pool",
         "_proxies",
         "_proxy_by_origin",
@@ -59,8 +63,10 @@ class AiohttpRequest(BaseRequest):
         write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
+        on_success: Callable[[], None] | None = None,
     ) -> None:
         self._limit = connection_pool_size
+        self._on_success = on_success
         self._read = read_timeout
         self._write = write_timeout
         self._connect = connect_timeout
@@ -120,13 +126,16 @@ class AiohttpRequest(BaseRequest):
                 allow_redirects=False,
                 proxy=self._proxy_for(url),
             ) as response:
-                return response.status, await response.read()
+                body = await response.read()
         except TimeoutError:
             raise TimedOut from None  # aiohttp's message may name the URL, token and all
         except aiohttp.ClientResponseError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: status {error.status}") from None
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}") from None
+        if response.status == 200 and self._on_success is not None:
+            self._on_success()
+        return response.status, body
 
     def _proxy_for(self, url: str) -> str | None:
         parts = urlsplit(url)

@@ -17,12 +17,14 @@ from telegram.ext import (
     MessageHandler,
 )
 
-#: What each kind of handler receives. Text, commands and shared contacts come in
-#: messages; an edit of an earlier message is not an answer, so edits are not asked for.
+#: What each kind of handler receives in a private chat. Text, commands and shared
+#: contacts come in messages; python-telegram-bot's message filters match an edit of one
+#: too (the bot answers an edit by saying edits are not read), so edits are asked for.
+_MESSAGES = (Update.MESSAGE, Update.EDITED_MESSAGE)
 _KINDS: dict[type[BaseHandler], tuple[str, ...]] = {  # type: ignore[type-arg]
     CallbackQueryHandler: (Update.CALLBACK_QUERY,),
-    CommandHandler: (Update.MESSAGE,),
-    MessageHandler: (Update.MESSAGE,),
+    CommandHandler: _MESSAGES,
+    MessageHandler: _MESSAGES,
 }
 
 

@@ -38,6 +38,7 @@ from bot.metrics import NOTIFICATIONS_DEAD as DEAD
 from bot.metrics import NOTIFICATIONS_SENT as SENT
 from bot.workers.calendar_files import is_calendar_file, render_calendar_file
 from bot.workers.messages import render
+from bot.workers.queue_metrics import QueueGauges
 from domain.notifications import Delivery, Kind, Notification
 from domain.ports import Clock
 from storage.outbox import Claimed, OutboxStore
@@ -124,6 +125,7 @@ class OutboxSender:
         self._last_sent: dict[int, float] = {}
         self._lock = asyncio.Lock()
         self._in_flight = asyncio.Semaphore(settings.in_flight)
+        self._gauges = QueueGauges("outbox", store, (d.value for d in Delivery))
 
     async def run(self, interval: float, stopping: asyncio.Event) -> None:
         """A round every ``interval`` seconds until ``stopping``; the round in hand finishes.
@@ -138,6 +140,7 @@ class OutboxSender:
                 await self.tick()
             except Exception:  # a failed round is retried next round; rows stay claimed
                 log.exception("outbox_round_failed")
+            await self._gauges.refresh(self._clock.now())
             rest = interval - (loop.time() - started)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), max(rest, 0))

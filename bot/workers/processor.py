@@ -23,8 +23,10 @@ from datetime import timedelta
 import structlog
 
 from bot.metrics import BOOKINGS_PROCESSED as PROCESSED
+from bot.workers.queue_metrics import QueueGauges
 from domain.errors import ConcurrentChange
 from domain.ports import Deps
+from domain.processing import JobState
 from domain.usecases.processing import give_up, process
 from storage.jobs import JobStore
 from storage.queue import Backoff
@@ -47,6 +49,7 @@ class Processor:
         self._settings = settings
         self._backoff = Backoff(max_attempts=settings.max_attempts)
         self._slots = asyncio.Semaphore(settings.concurrency)
+        self._gauges = QueueGauges("processing", store, (s.value for s in JobState))
 
     async def run(self, interval: float, stopping: asyncio.Event) -> None:
         """A round every ``interval`` seconds until ``stopping``; a full round is
@@ -59,6 +62,7 @@ class Processor:
             except Exception:  # a failed round is retried; claimed jobs return on lease end
                 log.exception("processing_round_failed")
                 full = False
+            await self._gauges.refresh(self._deps.clock.now())
             rest = 0.0 if full else interval - (loop.time() - started)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), max(rest, 0))

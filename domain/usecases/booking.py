@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.actors import Actor
+from domain.actors import Actor, booking_patient
 from domain.audit import Action
 from domain.availability import is_free
 from domain.countries import get_country
@@ -21,18 +21,21 @@ class BookCommand:
     doctor_id: int
     specialty_id: int
     start: datetime
+    #: Whom it is for, when the clinic books (an admin, the API); a patient books for themselves.
+    patient_id: int | None = None
 
 
 async def book(deps: Deps, actor: Actor, command: BookCommand) -> Appointment:
-    """Book a free slot for the acting patient: stored ``registered``, with the job
-    that processes it by its country's steps (``domain.processing``).
+    """Book a free slot for the acting patient, or for the patient the clinic names (an
+    admin, the API): stored ``registered``, with the job that processes it by its
+    country's steps (``domain.processing``).
 
     ``SlotUnavailable``: the time was never bookable (hours, holiday, lead time).
     ``SlotTaken``: another appointment holds it; the read here is advisory, the
     database's partial unique index makes a lost race surface as ``SlotTaken`` too.
     ``PatientOverlap``: the patient already has a visit then.
     """
-    patient_id = actor.patient_id()
+    patient_id = booking_patient(actor, command.patient_id)
     now = deps.clock.now()
     async with deps.uow() as uow:
         doctor = await active_doctor(uow, command.doctor_id)

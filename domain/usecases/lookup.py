@@ -112,3 +112,29 @@ async def _lines(uow: UnitOfWork, appointments: list[Appointment]) -> list[Appoi
             )
         )
     return lines
+
+
+async def find_patients(deps: Deps, actor: Actor, typed: str) -> list[Patient]:
+    """The patients with the typed national ID (valid in any country), each look-up
+    audited. ``InvalidSearch`` for what is no national ID, ``NotFound`` for nobody."""
+    check_clinic_admin(actor)
+    national_ids = _national_ids(typed)
+    if not national_ids:
+        raise InvalidSearch("not a national ID")
+    async with deps.uow() as uow:
+        patients = await _audited_patients(uow, deps, actor, national_ids)
+        await uow.commit()
+    return patients
+
+
+async def open_patient(deps: Deps, actor: Actor, patient_id: int) -> Patient:
+    """One patient's record, the look-up audited."""
+    check_clinic_admin(actor)
+    async with deps.uow() as uow:
+        patient = await uow.patients.get(patient_id)
+        if patient is None:
+            raise NotFound("patient")
+        record = ("patient", patient.id)
+        await audit(uow, deps, actor, Action.PATIENT_LOOKED_UP, record, patient_id=patient.id)
+        await uow.commit()
+    return patient

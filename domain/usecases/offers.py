@@ -14,13 +14,12 @@ from dataclasses import dataclass
 
 from domain.actors import Actor, Role
 from domain.audit import Action
-from domain.countries import get_country
 from domain.entities import Appointment
 from domain.errors import NotAllowed, NotFound, OfferClosed
 from domain.ports import Deps
 from domain.processing import ADMINS
 from domain.status import Status
-from domain.usecases.processing import DECLINED_BY, StepContext
+from domain.usecases.processing import DECLINED_BY, step_context
 
 REASON_LENGTH = 200
 
@@ -34,8 +33,8 @@ class AnswerCommand:
 
 async def answer(deps: Deps, actor: Actor, command: AnswerCommand) -> Appointment:
     """Accept or decline the booking the actor was asked to confirm."""
-    if actor.role not in (Role.DOCTOR, Role.ADMIN):
-        raise NotAllowed("only doctors and admins answer bookings")
+    if actor.role not in (Role.DOCTOR, Role.ADMIN, Role.API):
+        raise NotAllowed("only doctors, admins and the clinic's system answer bookings")
     now = deps.clock.now()
     async with deps.uow() as uow:
         appointment = await uow.appointments.get(command.appointment_id)
@@ -54,17 +53,7 @@ async def answer(deps: Deps, actor: Actor, command: AnswerCommand) -> Appointmen
             raise OfferClosed("answered")
         if not mine or holder is None or holder in job.passed:
             raise OfferClosed("passed")
-        ctx = StepContext(
-            deps,
-            uow,
-            job,
-            appointment,
-            get_country(appointment.country),
-            await uow.patients.get(appointment.patient_id),
-            await uow.doctors.get(appointment.doctor_id),
-            now,
-            actor=actor,
-        )
+        ctx = await step_context(uow, deps, job, appointment, now, actor=actor)
         if command.accept:
             await ctx.assign()
             job.advance(now)  # the worker finishes what steps remain

@@ -120,6 +120,8 @@ class StepContext:
         await self.record(Action.LAPSED, reason=f"no answer from {who}")
         for chat in await self.answerers(to):
             self.tell(chat, "notify.offer.lapsed", f"lapsed:{to}", urgent=True)
+        if to != ADMINS:  # a doctor not answering is the clinic's business
+            self.messages += await admin_alerts(self.uow, self.deps, "lapsed", self.now)
 
     async def reassign(self, colleague: Doctor) -> None:
         """The visit goes to ``colleague``; the patient is told of the new doctor."""
@@ -198,6 +200,23 @@ async def admin_chats(uow: UnitOfWork, deps: Deps) -> list[int]:
     return sorted(set(deps.admin_ids) | set(granted))
 
 
+async def admin_alerts(uow: UnitOfWork, deps: Deps, what: str, now: datetime) -> list[Notification]:
+    """An alert ``notify.alert.<what>`` to every admin, at most one per ``ALERT_WINDOW``:
+    a second one in the same window meets the first's dedupe key and is not queued."""
+    window = int(now.timestamp() // ALERT_WINDOW.total_seconds())
+    return [
+        Notification(
+            chat_id=chat,
+            kind=Kind.ALERT,
+            template=f"notify.alert.{what}",
+            due_at=now,
+            dedupe_key=f"alert:{what}:{chat}:{window}",
+            urgent=True,
+        )
+        for chat in await admin_chats(uow, deps)
+    ]
+
+
 def start_processing(appointment: Appointment, now: datetime) -> Job:
     """The job a new booking is stored with, due at once."""
     return Job(appointment.id, due=now)
@@ -235,20 +254,7 @@ async def give_up(deps: Deps, job_id: int) -> None:
             await compensate(ctx, Reason.FAILED)
             await uow.appointments.save(ctx.appointment)
             await uow.notifications.add(ctx.messages)
-        window = int(now.timestamp() // ALERT_WINDOW.total_seconds())
-        await uow.notifications.add(
-            [
-                Notification(
-                    chat_id=chat,
-                    kind=Kind.ALERT,
-                    template="notify.alert.processing",
-                    due_at=now,
-                    dedupe_key=f"alert:processing:{chat}:{window}",
-                    urgent=True,
-                )
-                for chat in await admin_chats(uow, deps)
-            ]
-        )
+        await uow.notifications.add(await admin_alerts(uow, deps, "processing", now))
         await uow.commit()
 
 
@@ -256,6 +262,19 @@ async def _context(uow: UnitOfWork, deps: Deps, job: Job, now: datetime) -> Step
     appointment = await uow.appointments.get(job.appointment_id)
     if appointment is None:
         return None
+    return await step_context(uow, deps, job, appointment, now)
+
+
+async def step_context(
+    uow: UnitOfWork,
+    deps: Deps,
+    job: Job,
+    appointment: Appointment,
+    now: datetime,
+    *,
+    actor: Actor = SYSTEM,
+) -> StepContext:
+    """The context a step, or someone's answer to an offer, acts in."""
     return StepContext(
         deps,
         uow,
@@ -265,6 +284,7 @@ async def _context(uow: UnitOfWork, deps: Deps, job: Job, now: datetime) -> Step
         await uow.patients.get(appointment.patient_id),
         await uow.doctors.get(appointment.doctor_id),
         now,
+        actor=actor,
     )
 
 

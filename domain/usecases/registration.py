@@ -9,8 +9,8 @@ from domain.actors import Actor
 from domain.audit import Action
 from domain.countries import get_country
 from domain.entities import Patient
-from domain.errors import NotAllowed
-from domain.people import SUPPORTED_LANGUAGES, clean_full_name, clean_phone
+from domain.errors import NationalIdTaken, NotAllowed
+from domain.people import SUPPORTED_LANGUAGES, clean_full_name, clean_national_id, clean_phone
 from domain.ports import Deps
 from domain.usecases.shared import audit
 
@@ -26,7 +26,11 @@ class RegisterCommand:
 
 
 async def register(deps: Deps, actor: Actor, command: RegisterCommand) -> Patient:
-    """Store the acting Telegram user as a patient, or update the patient they are."""
+    """Store the acting Telegram user as a patient, or update the patient they are.
+
+    One patient per national ID per country: an ID another account registered is refused
+    with :class:`NationalIdTaken`, and that patient is left as they were.
+    """
     if actor.telegram_user_id is None:
         raise NotAllowed("only a Telegram user registers")
     country = get_country(command.country)
@@ -34,7 +38,7 @@ async def register(deps: Deps, actor: Actor, command: RegisterCommand) -> Patien
         id=None,
         telegram_user_id=actor.telegram_user_id,
         full_name=clean_full_name(command.full_name),
-        national_id=country.national_id.parse(command.national_id),
+        national_id=clean_national_id(command.national_id, country.code),
         phone=clean_phone(command.phone, country.code),
         language=command.language if command.language in SUPPORTED_LANGUAGES else "es",
         country=country.code,
@@ -42,6 +46,9 @@ async def register(deps: Deps, actor: Actor, command: RegisterCommand) -> Patien
     )
     async with deps.uow() as uow:
         existing = await uow.patients.get_by_telegram_id(actor.telegram_user_id)
+        holder = await uow.patients.get_by_national_id(country.code, patient.national_id)
+        if holder is not None and (existing is None or holder.id != existing.id):
+            raise NationalIdTaken(country.code)  # never the ID itself: errors reach logs
         if existing is None:
             patient = await uow.patients.add(patient)
             action = Action.REGISTERED

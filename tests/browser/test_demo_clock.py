@@ -50,6 +50,11 @@ async def test_skipping_ahead_in_the_page_brings_the_reminder_two_minutes_before
     await chat.tap("Confirmar")
     await chat.sees("Cita registrada")
     await chat.screenshot("booked-for-10-30")
+    await page.get_by_role("button", name="Martín Salazar").click()
+    await chat.sees("Nueva reserva")
+    await chat.tap("Aceptar")  # else the offer lapses at 09:30 and the booking is rejected
+    await chat.sees("Aceptaste la reserva")
+    await page.get_by_role("button", name="Ana Quispe").click()
 
     await page.get_by_role("button", name="+1 h").click()
     for _ in range(3):

@@ -166,8 +166,24 @@ async def test_a_forged_specialty_tapped_mid_booking_is_refused_and_the_booking_
     await ana.wait_for("Elige una especialidad")
 
     await ana.tap_data("bk:s:999")
-    await ana.wait_for("ya no es válido")  # as a message: the tap was already answered
+    await ana.wait_for_alert("ya no es válido")  # the tap's one answer
     await ana.tap("Cardiología")
     await ana.wait_for("Elige un médico")
 
     assert not any("Algo salió mal" in m.shown_text for m in ana.messages)
+
+
+async def test_an_old_cancel_edited_into_my_runs_nothing_and_says_edits_are_not_read(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    ana = api.person("Ana")
+    await clinic.register(ana.user_id)
+    cancel = await ana.send("/cancel")
+    await ana.wait_for("No hay nada que cancelar")
+
+    await ana.edit(cancel, "/my")
+    await ana.wait_for("No leo los mensajes editados")
+    await ana.send("/language")  # what comes next shows the edit ran nothing before it
+    await ana.wait_for("idioma")
+
+    assert not [m for m in ana.messages if "No tienes citas" in m.shown_text]

@@ -239,3 +239,23 @@ async def test_the_invitation_link_names_the_bot_telegram_reports(
 
     assert process.returncode == 0, err.decode()
     assert out.decode().startswith("https://t.me/medbot_sandbox_bot?start=")
+
+
+def test_an_api_token_is_printed_once_listed_by_name_and_revoked(tmp_path: Path) -> None:
+    assert medbot(tmp_path, "db", "upgrade").returncode == 0
+
+    created = medbot(tmp_path, "api-token", "create", "--name", "records", "--scopes", "read,write")
+    listed = medbot(tmp_path, "api-token", "list")
+    revoked = medbot(tmp_path, "api-token", "revoke", "records")
+    unknown = medbot(tmp_path, "api-token", "revoke", "records")
+    bad = medbot(tmp_path, "api-token", "create", "--name", "x", "--scopes", "everything")
+
+    secret = created.stdout.strip()
+    assert created.returncode == 0
+    assert secret.startswith("mbt_")
+    assert "records" in listed.stdout
+    assert "read,write" in listed.stdout
+    assert secret not in listed.stdout
+    assert revoked.returncode == 0
+    assert (unknown.returncode, bad.returncode) == (2, 2)
+    assert "Traceback" not in unknown.stderr + bad.stderr

@@ -7,7 +7,7 @@ import aiohttp
 from tests.e2e.medbot import Clinic
 
 
-async def test_the_health_check_answers_ok_while_the_database_answers(
+async def test_the_health_check_answers_ok_while_the_process_runs(
     clinic: Clinic, http: aiohttp.ClientSession
 ) -> None:
     port = clinic.runtime.http_port

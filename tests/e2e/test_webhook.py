@@ -86,7 +86,7 @@ async def test_a_patient_registers_and_books_through_the_webhook(
     assert appointment.reference in booked.text
     assert not api.journal.calls("getUpdates")
     [registration] = api.journal.calls("setWebhook")
-    assert registration.params["allowed_updates"] == ["message", "callback_query"]
+    assert registration.params["allowed_updates"] == ["message", "edited_message", "callback_query"]
     assert registration.params["max_connections"] == 40
     assert api.state.webhook.delivered >= 12
 

@@ -11,7 +11,7 @@ from typing import Self
 
 from domain.audit import AuditEntry, AuditFilter, Source
 from domain.entities import Appointment, ClinicProfile, Doctor, Location, Patient, Specialty
-from domain.errors import ConcurrentChange, SlotTaken
+from domain.errors import ConcurrentChange, NationalIdTaken, SlotTaken
 from domain.notifications import Kind, Notification
 from domain.ports import (
     AppointmentRepository,
@@ -153,8 +153,18 @@ class _Patients:
 
     async def add(self, patient: Patient) -> Patient:
         stored = replace(patient, id=len(self.db.patients) + 1)
+        self._check_unique(stored)
         self.db.patients[stored.id or 0] = stored
         return stored
+
+    def _check_unique(self, patient: Patient) -> None:
+        """The database's unique index on (national ID, country)."""
+        key = (patient.country, patient.national_id)
+        if any(
+            (p.country, p.national_id) == key and p.id != patient.id
+            for p in self.db.patients.values()
+        ):
+            raise NationalIdTaken(patient.country)
 
     async def get(self, patient_id: int) -> Patient | None:
         return self.db.patients.get(patient_id)
@@ -164,6 +174,7 @@ class _Patients:
         return next(found, None)
 
     async def save(self, patient: Patient) -> None:
+        self._check_unique(patient)
         self.db.patients[patient.id or 0] = patient
 
     async def get_many(self, patient_ids: list[int]) -> dict[int, Patient]:
@@ -171,6 +182,14 @@ class _Patients:
 
     async def with_national_id(self, national_ids: list[str]) -> list[Patient]:
         return [p for p in self.db.patients.values() if p.national_id in national_ids]
+
+    async def get_by_national_id(self, country: str, national_id: str) -> Patient | None:
+        found = (
+            p
+            for p in self.db.patients.values()
+            if (p.country, p.national_id) == (country, national_id)
+        )
+        return next(found, None)
 
 
 class _Appointments:

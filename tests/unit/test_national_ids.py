@@ -2,6 +2,7 @@ import pytest
 
 from domain.countries import get_country
 from domain.errors import InvalidNationalId
+from domain.people import clean_national_id
 
 
 @pytest.mark.parametrize(
@@ -64,3 +65,34 @@ def test_an_invalid_chilean_rut_is_refused_with_the_reason(raw: str, reason: str
         get_country("CL").national_id.parse(raw)
 
     assert refused.value.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("raw", "country"),
+    [
+        ("00000000", "PE"),
+        ("11111111", "PE"),
+        ("99999999-4", "PE"),  # with the check character printed on the card
+        ("11.111.111-1", "CL"),
+        ("22222222-2", "CL"),
+    ],
+)
+def test_a_placeholder_that_passes_the_checksum_is_refused(raw: str, country: str) -> None:
+    get_country(country).national_id.parse(raw)  # the checksum alone lets it through
+
+    with pytest.raises(InvalidNationalId) as refused:
+        clean_national_id(raw, country)
+
+    assert refused.value.reason == "placeholder"
+
+
+@pytest.mark.parametrize(
+    ("raw", "country", "kept"),
+    [
+        ("10117410", "PE", "10117410"),
+        ("11111112", "PE", "11111112"),
+        ("5.126.663-3", "CL", "51266633"),
+    ],
+)
+def test_a_real_looking_id_is_kept_compact(raw: str, country: str, kept: str) -> None:
+    assert clean_national_id(raw, country) == kept

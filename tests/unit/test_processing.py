@@ -238,3 +238,18 @@ async def test_an_unlinked_doctors_booking_is_confirmed_by_the_admins(db, clock)
         deps, Actor(Role.ADMIN, ADMIN_CHAT, ADMIN_CHAT), AnswerCommand(appointment.id, True)
     )
     assert db.appointments[appointment.id].status is Status.ASSIGNED
+
+
+async def test_doctors_not_answering_alert_the_admins_once_per_window(db, clock, clinic) -> None:
+    deps = fake_deps(db, clock, admin_ids=frozenset({ADMIN_CHAT}))
+    first = await run(deps, db, await booked(deps, clinic))
+    later = BookCommand(clinic["doctor"], clinic["specialty"], TUESDAY_10 + timedelta(hours=1))
+    second = await book(deps, Actor(Role.PATIENT, clinic["ben"]), later)
+    second = await run(deps, db, second)
+    clock.advance(timedelta(hours=2))
+
+    await run(deps, db, first)
+    await run(deps, db, second)
+
+    assert [db.appointments[a.id].status for a in (first, second)] == [Status.REJECTED] * 2
+    assert told(db, "notify.alert.lapsed") == [ADMIN_CHAT]

@@ -3,7 +3,7 @@
 import pytest
 
 from domain.actors import Actor, Role
-from domain.errors import InvalidName, InvalidPhone, NotAllowed
+from domain.errors import InvalidName, InvalidPhone, NationalIdTaken, NotAllowed
 from domain.queries import identify
 from domain.usecases.registration import RegisterCommand, register
 
@@ -57,3 +57,28 @@ async def test_an_actor_without_a_telegram_account_cannot_register(db, deps) -> 
         await register(deps, Actor(Role.GUEST), command())
 
     assert db.patients == {}
+
+
+async def test_a_second_account_with_the_same_national_id_is_refused_and_the_first_kept(
+    db, deps
+) -> None:
+    first = await register(deps, GUEST, command())
+    other = Actor(Role.GUEST, None, 556)
+
+    with pytest.raises(NationalIdTaken):
+        await register(deps, other, command(full_name="Eva Intrusa", phone="987654322"))
+
+    assert list(db.patients.values()) == [first]
+    assert await identify(deps, 556) == Actor(Role.GUEST, None, 556)
+
+
+async def test_a_patient_cannot_move_to_a_national_id_another_holds(db, deps) -> None:
+    await register(deps, GUEST, command())
+    other = Actor(Role.GUEST, None, 556)
+    ben = RegisterCommand("Ben Quispe", "PE", "45678912", "987654322", "en")
+    await register(deps, other, ben)
+
+    with pytest.raises(NationalIdTaken):
+        await register(deps, other, command(full_name="Ben Quispe"))
+
+    assert sorted(p.national_id for p in db.patients.values()) == ["10117410", "45678912"]

@@ -21,12 +21,12 @@ async def _nothing(*_args: object) -> None:
     """A handler's callback."""
 
 
-def test_the_bot_asks_telegram_only_for_messages_and_button_taps() -> None:
+def test_the_bot_asks_telegram_only_for_messages_their_edits_and_button_taps() -> None:
     builder = ApplicationBuilder().token(TOKEN).updater(None).persistence(DictPersistence())
     application = builder.build()
     register_handlers(application)
 
-    assert handled_update_types(application) == ["message", "callback_query"]
+    assert handled_update_types(application) == ["message", "edited_message", "callback_query"]
 
 
 def test_a_handler_of_an_unknown_kind_stops_start_up_rather_than_miss_its_updates() -> None:

@@ -31,7 +31,7 @@ async def admin_menu(update: Update, context: Context) -> None:
     if await admin_or_refuse(update, context) is None:
         return
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await context.answer()
     await show(update, context.t("admin.menu"), menu_markup(context))
 
 

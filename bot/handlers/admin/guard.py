@@ -25,7 +25,7 @@ async def admin_or_refuse(update: Update, context: Context) -> Actor | None:
     if admin is not None:
         return admin
     if update.callback_query is not None:
-        await update.callback_query.answer(context.t("button.stale"), show_alert=True)
+        await context.answer(context.t("button.stale"), alert=True)
     else:
         await unknown_command(update, context)
     return None
@@ -34,8 +34,6 @@ async def admin_or_refuse(update: Update, context: Context) -> Actor | None:
 async def admin_tapped(update: Update, context: Context) -> Actor | None:
     """:func:`admin_or_refuse` for a button, whose spinner is then stopped."""
     admin = await admin_or_refuse(update, context)
-    query = update.callback_query
-    if admin is not None and query is not None and not context.answered:
-        await query.answer()
-        context.answered = True
+    if admin is not None:
+        await context.answer()
     return admin

@@ -35,7 +35,7 @@ async def show_staff(update: Update, context: Context) -> None:
     if admin is None:
         return
     assert update.callback_query
-    await update.callback_query.answer()
+    await context.answer()
     t = context.t
     admins = await staff_members(context.deps, admin, StaffRole.ADMIN)
     doctors = {d.id: d for d in await clinic_doctors(context.deps, admin)}
@@ -71,7 +71,7 @@ async def invite_doctor(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query
     doctor_id = cb.ADMIN_INVITE_DOCTOR.unpack(query.data)
-    await query.answer()
+    await context.answer()
     t = context.t
     if not doctor_id:
         doctors = [d for d in await clinic_doctors(context.deps, admin) if d.active]
@@ -94,7 +94,7 @@ async def invite_admin(update: Update, context: Context) -> None:
     if admin is None:
         return
     assert update.callback_query
-    await update.callback_query.answer()
+    await context.answer()
     issued = await invite(context.deps, admin, InviteCommand(StaffRole.ADMIN))
     link = invitation_link(context, issued.token)
     markup = InlineKeyboardMarkup([_back(context)])

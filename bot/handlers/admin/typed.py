@@ -76,8 +76,7 @@ def tap(pattern: str, callback: Tapped) -> CallbackQueryHandler[Context, int]:
         if admin is None:
             return END
         assert update.callback_query
-        await update.callback_query.answer()
-        context.answered = True
+        await context.answer()
         await callback(update, context, admin)
         return _state(context)
 

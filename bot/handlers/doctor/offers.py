@@ -20,7 +20,8 @@ from bot.telegram.context import Context
 from bot.telegram.keyboards import button
 from bot.telegram.screens import conversation, stale
 from domain.actors import Actor
-from domain.errors import DomainError, OfferClosed
+from domain.entities import Appointment
+from domain.errors import DomainError, NotFound, OfferClosed
 from domain.usecases.offers import REASON_LENGTH, AnswerCommand, answer
 
 REASON = 0
@@ -28,9 +29,10 @@ END = ConversationHandler.END
 _WAITING = "offer_reason"  # the appointment whose decline waits for the doctor's words
 
 
-async def _answerer(context: Context) -> Actor | None:
-    """The sender as the doctor linked to their account, else as an admin."""
-    return await context.doctor() or await context.admin()
+async def _answerers(context: Context) -> list[Actor]:
+    """The sender as the doctor linked to their account, then as an admin: someone who
+    is both answers their own bookings as the doctor, and the clinic's as an admin."""
+    return [a for a in (await context.doctor(), await context.admin()) if a is not None]
 
 
 async def accepted(update: Update, context: Context) -> int | None:
@@ -50,7 +52,7 @@ async def declining(update: Update, context: Context) -> int | None:
     query = update.callback_query
     assert query
     appointment_id = cb.OFFER_DECLINE.unpack(query.data)
-    if appointment_id is None or await _answerer(context) is None:
+    if appointment_id is None or not await _answerers(context):
         await stale(update, context)
         return None
     await query.answer()
@@ -113,11 +115,8 @@ async def _answer(update: Update, context: Context, command: AnswerCommand) -> b
     """Give the answer; on refusal tell the person why (an alert on a tap) and
     take the offer's buttons away. Whether it was taken."""
     t = context.t
-    actor = await _answerer(context)
     try:
-        if actor is None:
-            raise OfferClosed("passed")
-        appointment = await answer(context.deps, actor, command)
+        appointment = await _first_taken(context, command)
     except DomainError as error:
         why = error.why if isinstance(error, OfferClosed) else "passed"
         text = t(f"error.offer_closed.{why}")
@@ -142,6 +141,18 @@ async def _settle(update: Update, context: Context, key: str) -> None:
     context.answered = True
     done = context.t(key, reference=_reference(context))
     await query.edit_message_text(f"{query.message.text}\n\n✓ {done}", reply_markup=None)
+
+
+async def _first_taken(context: Context, command: AnswerCommand) -> Appointment:
+    """The answer as the doctor, or, for a booking that was never the doctor's, as an
+    admin; the refusal otherwise."""
+    refusal: DomainError = OfferClosed("passed")
+    for actor in await _answerers(context):
+        try:
+            return await answer(context.deps, actor, command)
+        except NotFound as error:  # not this role's booking: the next role may answer it
+            refusal = error
+    raise refusal
 
 
 def _reference(context: Context) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from typing import Any
 
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
@@ -32,9 +30,10 @@ from bot.handlers.calendar import (
     week_chosen,
 )
 from bot.handlers.errors import Then, reply_for, tell
+from bot.metrics import BOOKINGS
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
-from bot.telegram.screens import answered, conversation, on_tap, show, stale
+from bot.telegram.screens import conversation, on_tap, show, stale, tapped
 from domain.actors import Role
 from domain.countries import all_countries, get_country
 from domain.entities import Doctor, Specialty
@@ -44,7 +43,7 @@ from domain.usecases.booking import BookCommand, book
 
 
 async def country_chosen(update: Update, context: Context) -> int | None:
-    data = await answered(update, context)
+    data = tapped(update)
     try:
         code = get_country(cb.BOOK_COUNTRY.unpack(data) or "").code
     except NotFound:
@@ -54,7 +53,7 @@ async def country_chosen(update: Update, context: Context) -> int | None:
 
 
 async def specialty_chosen(update: Update, context: Context) -> int | None:
-    data = await answered(update, context)
+    data = tapped(update)
     wanted = cb.BOOK_SPECIALTY.unpack(data)
     chosen = choices(context)
     found = await specialties_in(context.deps, chosen["country"])
@@ -67,7 +66,7 @@ async def specialty_chosen(update: Update, context: Context) -> int | None:
 
 
 async def doctor_chosen(update: Update, context: Context) -> int | None:
-    data = await answered(update, context)
+    data = tapped(update)
     wanted = cb.BOOK_DOCTOR.unpack(data)
     chosen = choices(context)
     t = context.t
@@ -84,7 +83,7 @@ async def doctor_chosen(update: Update, context: Context) -> int | None:
 
 
 async def slot_chosen(update: Update, context: Context) -> int | None:
-    data = await answered(update, context)
+    data = tapped(update)
     parsed = cb.BOOKING.slot.unpack(data)
     chosen = choices(context)
     day = cb.parse_day(chosen.get("day", ""))
@@ -103,7 +102,6 @@ async def slot_chosen(update: Update, context: Context) -> int | None:
 
 
 async def confirmed(update: Update, context: Context) -> int | None:
-    await answered(update, context)
     t = context.t
     chosen = choices(context)
     if "slot" not in chosen:
@@ -114,11 +112,13 @@ async def confirmed(update: Update, context: Context) -> int | None:
     try:
         appointment = await book(context.deps, await context.actor(), command)
     except DomainError as error:
+        BOOKINGS.labels(str(chosen.get("country", "")), error.code).inc()
         reply = reply_for("book", error)
         if reply.then is Then.PICK_AGAIN:
             return await show_times(update, context, t(reply.key))
         await tell(update, context, reply)
         return END
+    BOOKINGS.labels(appointment.country, "booked").inc()
     zone = get_country(appointment.country).timezone
     await show(
         update,
@@ -137,28 +137,14 @@ async def confirmed(update: Update, context: Context) -> int | None:
 
 
 async def aborted(update: Update, context: Context) -> int:
-    if update.callback_query:
-        await update.callback_query.answer()
     context.state.pop("bk", None)
     await show(update, context.t("book.aborted"))
     return END
 
 
-Screen = Callable[[Update, Context], Coroutine[Any, Any, int]]
-
-
-def _back_to(screen: Screen) -> Screen:
-    async def back(update: Update, context: Context) -> int:
-        await answered(update, context)
-        return await screen(update, context)
-
-    return back
-
-
 async def book_again(update: Update, context: Context) -> int:
     """A called-off visit's "book again": the notice stays as it is (it holds the clinic's
     phone); /book starts in a new message below it."""
-    await answered(update, context)
     query = update.callback_query
     assert query and query.message is not None and isinstance(query.message, Message)
     await query.edit_message_reply_markup(None)
@@ -168,7 +154,7 @@ async def book_again(update: Update, context: Context) -> int:
 async def rebook(update: Update, context: Context) -> int | None:
     """One of the next free times offered with a rejected booking: straight to the
     summary, in a new message below the notice, once the time is checked still free."""
-    data = await answered(update, context)
+    data = tapped(update)
     query = update.callback_query
     assert query and isinstance(query.message, Message)
     below = Update(update.update_id, message=query.message)
@@ -234,29 +220,26 @@ def booking_handler() -> ConversationHandler[Context]:
             COUNTRY: [on_tap(cb.BOOK_COUNTRY.pattern, country_chosen)],
             SPECIALTY: [
                 on_tap(cb.BOOK_SPECIALTY.pattern, specialty_chosen),
-                on_tap(back, _back_to(show_countries)),
+                on_tap(back, show_countries),
             ],
             DOCTOR: [
                 on_tap(cb.BOOK_DOCTOR.pattern, doctor_chosen),
-                on_tap(back, _back_to(show_specialties)),
+                on_tap(back, show_specialties),
             ],
             DAY: [
                 on_tap(buttons.day.pattern, day_chosen),
                 on_tap(buttons.week.pattern, week_chosen),
-                on_tap(back, _back_to(show_doctors)),
+                on_tap(back, show_doctors),
             ],
             TIME: [
                 on_tap(buttons.slot.pattern, slot_chosen),
                 on_tap(
-                    back,
-                    _back_to(
-                        lambda u, c: show_days(u, c, cb.parse_day(choices(c).get("week", "")))
-                    ),
+                    back, lambda u, c: show_days(u, c, cb.parse_day(choices(c).get("week", "")))
                 ),
             ],
             CONFIRM: [
                 on_tap(buttons.confirm.pattern, confirmed),
-                on_tap(back, _back_to(show_times)),
+                on_tap(back, show_times),
             ],
         },
         fallbacks=[

@@ -88,9 +88,9 @@ async def ask_to_cancel(update: Update, context: Context) -> None:
     t = context.t
     appointment = await own_appointment(update, context, cb.MY_CANCEL)
     if appointment is None:
-        await query.answer(t("button.stale"), show_alert=True)
+        await context.answer(t("button.stale"), alert=True)
         return
-    await query.answer()
+    await context.answer()
     yes = button(t("my.yes"), cb.MY_CANCEL_YES.pack(appointment.id))
     keyboard = InlineKeyboardMarkup([[yes, button(t("my.no"), cb.MY_KEEP.pack())]])
     text = t("my.confirm_cancel", reference=appointment.reference, **_when(t, appointment))
@@ -103,7 +103,7 @@ async def cancel_confirmed(update: Update, context: Context) -> None:
     t = context.t
     appointment_id = cb.MY_CANCEL_YES.unpack(query.data)
     if appointment_id is None:
-        await query.answer(t("button.stale"), show_alert=True)
+        await context.answer(t("button.stale"), alert=True)
         return
     try:
         appointment = await cancel(
@@ -112,13 +112,13 @@ async def cancel_confirmed(update: Update, context: Context) -> None:
     except DomainError as error:
         await tell(update, context, reply_for("cancel", error))
         return
-    await query.answer()
+    await context.answer()
     await show(update, t("my.cancelled", reference=appointment.reference))
 
 
 async def keep(update: Update, context: Context) -> None:
     assert update.callback_query
-    await update.callback_query.answer()
+    await context.answer()
     await show(update, context.t("my.kept"))
 
 
@@ -134,9 +134,9 @@ async def will_attend(update: Update, context: Context) -> None:
             raise NotFound("appointment")
         await confirm_attendance(context.deps, await context.actor(), appointment_id)
     except DomainError:
-        await query.answer(t("button.stale"), show_alert=True)
+        await context.answer(t("button.stale"), alert=True)
         return
-    await query.answer(t("notify.attend_thanks"))
+    await context.answer(t("notify.attend_thanks"))
     await query.edit_message_reply_markup(None)
 
 

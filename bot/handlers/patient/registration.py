@@ -30,8 +30,9 @@ from bot.telegram.context import Context
 from bot.telegram.keyboards import button, columns
 from bot.telegram.screens import conversation, stale
 from domain.countries import all_countries, get_country
-from domain.errors import InvalidInput, InvalidNationalId, NotFound
-from domain.people import clean_full_name
+from domain.errors import InvalidInput, InvalidNationalId, NationalIdTaken, NotFound
+from domain.people import clean_full_name, clean_national_id
+from domain.queries import national_id_is_free
 from domain.usecases.registration import RegisterCommand, register
 
 PRIVACY, NAME, COUNTRY, NATIONAL_ID, PHONE = range(5)
@@ -80,7 +81,7 @@ async def privacy_answer(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query
     t = context.t
-    await query.answer()
+    await context.answer()
     if query.data == cb.PRIVACY_NO.pack():
         context.state.pop("reg", None)
         await query.edit_message_text(t("privacy.declined"))
@@ -138,9 +139,9 @@ async def country_chosen(update: Update, context: Context) -> int:
     try:
         country = get_country(cb.REGISTER_COUNTRY.unpack(query.data) or "")
     except NotFound:
-        await query.answer(context.t("button.stale"), show_alert=True)
+        await context.answer(context.t("button.stale"), alert=True)
         return COUNTRY
-    await query.answer()
+    await context.answer()
     draft(context)["country"] = country.code
     await query.edit_message_text(country.name(context.t.language))
     return await ask_next(update, context)
@@ -149,13 +150,17 @@ async def country_chosen(update: Update, context: Context) -> int:
 async def national_id_given(update: Update, context: Context) -> int:
     assert update.effective_message
     t = context.t
-    national_id = get_country(draft(context)["country"]).national_id
+    country = get_country(draft(context)["country"])
+    national_id = country.national_id
     try:
-        compact = national_id.parse(update.effective_message.text or "")
+        compact = clean_national_id(update.effective_message.text or "", country.code)
     except InvalidNationalId as error:
         await update.effective_message.reply_text(
             t(f"reg.bad_id.{error.reason}", id_name=national_id.name)
         )
+        return NATIONAL_ID
+    if not await national_id_is_free(context.deps, await context.actor(), country.code, compact):
+        await update.effective_message.reply_text(t("reg.id_taken", id_name=national_id.name))
         return NATIONAL_ID
     draft(context)["national_id"] = compact
     await update.effective_message.reply_text(
@@ -183,6 +188,11 @@ async def contact_shared(update: Update, context: Context) -> int:
     )
     try:
         patient = await register(context.deps, await context.actor(), command)
+    except NationalIdTaken:  # taken since it was typed: ask for it again
+        id_name = get_country(known["country"]).national_id.name
+        await message.reply_text(t("reg.id_taken", id_name=id_name))
+        known.pop("national_id", None)
+        return await ask_next(update, context)
     except InvalidInput as error:
         await tell(update, context, reply_for("register", error))
         return PHONE
@@ -198,6 +208,16 @@ async def phone_typed(update: Update, context: Context) -> int:
     assert update.effective_message
     await update.effective_message.reply_text(context.t("reg.bad_phone"))
     return PHONE
+
+
+async def cancelled(update: Update, context: Context) -> int:
+    """/cancel, which every prompt offers: leave registration and forget the draft."""
+    assert update.effective_message
+    context.state.pop("reg", None)
+    await update.effective_message.reply_text(
+        context.t("reg.cancelled"), reply_markup=ReplyKeyboardRemove()
+    )
+    return END
 
 
 def registration_handler() -> ConversationHandler[Context]:
@@ -219,6 +239,7 @@ def registration_handler() -> ConversationHandler[Context]:
         },
         fallbacks=[
             CommandHandler("start", start),
+            CommandHandler("cancel", cancelled),
             CallbackQueryHandler(stale, pattern=r"^rg:"),
             MessageHandler(filters.ALL & ~filters.COMMAND, stale),
         ],

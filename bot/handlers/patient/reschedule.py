@@ -28,7 +28,7 @@ from bot.handlers.patient.my_appointments import list_upcoming
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button, with_navigation
-from bot.telegram.screens import answered, conversation, on_tap, show, stale
+from bot.telegram.screens import conversation, on_tap, show, stale, tapped
 from domain.countries import get_country
 from domain.errors import DomainError
 from domain.queries import movable_appointment
@@ -43,7 +43,7 @@ async def begin(update: Update, context: Context) -> int:
     t = context.t
     appointment_id = cb.MY_RESCHEDULE.unpack(query.data)
     if appointment_id is None:
-        await query.answer(t("button.stale"), show_alert=True)
+        await context.answer(t("button.stale"), alert=True)
         return END
     try:
         appointment, doctor = await movable_appointment(
@@ -52,7 +52,7 @@ async def begin(update: Update, context: Context) -> int:
     except DomainError as error:
         await tell(update, context, reply_for("reschedule", error))
         return END
-    await query.answer()
+    await context.answer()
     context.state[FLOW] = {
         "appointment": appointment.id.hex,
         "country": doctor.country,
@@ -74,7 +74,7 @@ async def day_chosen(update: Update, context: Context) -> int | None:
 
 
 async def slot_chosen(update: Update, context: Context) -> int | None:
-    data = await answered(update, context)
+    data = tapped(update)
     parsed = cb.RESCHEDULING.slot.unpack(data)
     chosen = choices(context, FLOW)
     day = cb.parse_day(chosen.get("day", ""))
@@ -116,7 +116,6 @@ async def show_summary(update: Update, context: Context) -> int:
 
 
 async def confirmed(update: Update, context: Context) -> int | None:
-    await answered(update, context)
     t = context.t
     chosen = choices(context, FLOW)
     appointment_id = cb.parse_uuid(str(chosen.get("appointment", "")))
@@ -149,27 +148,24 @@ async def confirmed(update: Update, context: Context) -> int | None:
 
 
 async def back_to_list(update: Update, context: Context) -> int:
-    await answered(update, context)
     context.state.pop(FLOW, None)
     await list_upcoming(update, context)
     return END
 
 
 async def back_to_days(update: Update, context: Context) -> int:
-    await answered(update, context)
     return await show_days(
         update, context, cb.parse_day(choices(context, FLOW).get("week", "")), FLOW
     )
 
 
 async def back_to_times(update: Update, context: Context) -> int:
-    await answered(update, context)
     return await show_times(update, context, flow=FLOW)
 
 
 async def aborted(update: Update, context: Context) -> int:
     if update.callback_query:
-        await update.callback_query.answer()
+        await context.answer()
     context.state.pop(FLOW, None)
     await show(update, context.t("my.kept"))
     return END

@@ -8,6 +8,7 @@ runs on a :class:`DemoClock` over that clock, which the page can skip ahead.
 from __future__ import annotations
 
 import logging
+import secrets
 
 from aiohttp import web
 from pydantic import SecretStr
@@ -52,7 +53,9 @@ class Sandbox:
             self.settings.sandbox_database_url, self.settings.database_url
         )
         try:
-            self.api = BotApiStandIn(host=LOOPBACK)
+            # A token of its own each run: a page of another site cannot know it.
+            token = f"123456789:SANDBOX-{secrets.token_urlsafe(18)}"
+            self.api = BotApiStandIn(token, host=LOOPBACK)
         except FileNotFoundError as error:
             raise StartupError(
                 f"the Bot API spec the stand-in checks against is missing: {error}"

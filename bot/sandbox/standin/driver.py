@@ -106,6 +106,12 @@ class Person:
         self._before_acting()
         return self.api.state.world.person_sends(self.chat, text)
 
+    async def edit(self, message: ChatMessage, text: str) -> ChatMessage:
+        """Edit one of the person's own text messages (as returned by :meth:`send`)."""
+        self._before_acting()
+        found = self.chat.messages[message.message_id]
+        return self.api.state.world.person_edits(self.chat, found, text)
+
     async def share_contact(
         self, phone_number: str | None = None, *, user_id: int | None = None
     ) -> ChatMessage:

@@ -4,6 +4,15 @@
 ``GET /file/bot<token>/<file_path>`` for downloads.  Each call goes through: token check
 (401), method lookup (404), spec check (400, recorded as a violation), injected faults,
 then the method's handler; every call lands in the request journal.
+
+Only programs on this machine may call it, never a web page: a request whose ``Host``
+does not name the stand-in (127.0.0.1, localhost, [::1] or its own host, at its port),
+so a DNS-rebound name, or that a browser marks as coming from a page of another site
+(an ``Origin`` or ``Referer`` other than the stand-in's own, ``Sec-Fetch-Site`` other
+than ``same-origin`` or ``none``), is answered 403 before anything else, and not
+journaled. Bot API clients send none of those headers. So a page open in the sandbox
+user's browser can neither post into a chat nor take the bot's long poll, even with a
+form post, which needs no CORS preflight.
 """
 
 from __future__ import annotations
@@ -13,8 +22,9 @@ import logging
 import re
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -33,6 +43,9 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TOKEN = "123456789:SANDBOX-medbot-stand-in-token"  # noqa: S105 -- fake, local only
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+_SAME_SITE = {"same-origin", "none"}  # Sec-Fetch-Site of the stand-in's own or no page
+_Next = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _HANDLERS: dict[str, Handler] = {
     name.lower(): handler
     for name, handler in (MESSAGE_METHODS | SETTINGS_METHODS | UPDATE_METHODS).items()
@@ -75,7 +88,10 @@ class BotApiServer:
             bot, flood_limits=flood_limits, webhook_retry_delay=webhook_retry_delay
         )
         self.journal = Journal()
-        self.app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
+        self.app = web.Application(
+            client_max_size=MAX_UPLOAD_BYTES, middlewares=[self._from_this_machine]
+        )
+        self._hosts: set[str] = set()  # what Host may say, once the port is bound
         self.app.router.add_route("*", "/bot{token}/{method}", self._api_call)
         self.app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._requested_port = port
@@ -116,6 +132,8 @@ class BotApiServer:
             listener.close()
             raise
         self._port = listener.getsockname()[1]
+        names = {*LOOPBACK_NAMES, f"[{self.host}]" if ":" in self.host else self.host}
+        self._hosts = {f"{name}:{self._port}".lower() for name in names}
         self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.SockSite(self._runner, listener).start()
@@ -125,6 +143,21 @@ class BotApiServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    @web.middleware
+    async def _from_this_machine(self, request: web.Request, handler: _Next) -> web.StreamResponse:
+        """403 for a foreign ``Host`` or a request a browser sends for another site's page."""
+        headers = request.headers
+        pages = [urlsplit(headers[h]) for h in ("Origin", "Referer") if h in headers]
+        foreign = (
+            headers.get("Host", "").lower() not in self._hosts
+            or any(p.scheme != "http" or p.netloc.lower() not in self._hosts for p in pages)
+            or headers.get("Sec-Fetch-Site", "none") not in _SAME_SITE
+        )
+        if foreign:
+            body = {"ok": False, "error_code": 403, "description": "Forbidden: not from a page"}
+            return web.json_response(body, status=403)
+        return await handler(request)
 
     async def _api_call(self, request: web.Request) -> web.Response:
         started = time.time()

@@ -259,6 +259,21 @@ class World:
         self._deliver("message", message.as_json(chat.as_json()))
         return message
 
+    def person_edits(self, chat: Chat, message: ChatMessage, text: str) -> ChatMessage:
+        """The person edits one of their own text messages: an ``edited_message`` update."""
+        if message.sender is not chat.person or message.text is None:
+            raise ValueError("a person edits only their own text messages")
+        command = _COMMAND.match(text)
+        length = utf16_length(command.group()) if command else 0
+        message.text = text
+        message.entities = (
+            [{"offset": 0, "length": length, "type": "bot_command"}] if command else []
+        )
+        message.edit_date = int(time.time())
+        self.touch(message)
+        self._deliver("edited_message", message.as_json(chat.as_json()))
+        return message
+
     def person_presses(self, chat: Chat, message: ChatMessage, data: str) -> str:
         query_id = str(next(self._query_ids))
         self._open_queries[query_id] = chat.id

@@ -29,7 +29,7 @@ from bot.errors import StartupError
 from bot.handlers import publish_commands, register_handlers
 from bot.http.api import add_api_routes
 from bot.http.health import ENGINE, add_routes
-from bot.http.webhook import WEBHOOK, WebhookTarget, add_webhook_route
+from bot.http.webhook import WEBHOOK, WebhookTarget, add_webhook_route, keep_in_touch
 from bot.i18n import LANGUAGES, Translator
 from bot.logs import configure_logging
 from bot.metrics import telegram_seen
@@ -233,7 +233,13 @@ async def _webhook(app: web.Application) -> AsyncIterator[None]:
         max_connections=settings.telegram_webhook_max_connections,
     )
     log.info("webhook_registered", path=settings.telegram_webhook_path)
-    yield
+    watcher = asyncio.create_task(keep_in_touch(application.bot))
+    try:
+        yield
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
 
 
 async def _workers(app: web.Application) -> AsyncIterator[None]:

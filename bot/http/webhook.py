@@ -9,6 +9,7 @@ application is not running, 503, so Telegram keeps the update and sends it again
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ from typing import Any
 
 import structlog
 from aiohttp import web
-from telegram import Update
+from telegram import Bot, Update
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.metrics import WEBHOOK_REJECTED, telegram_seen
@@ -24,6 +26,8 @@ from bot.metrics import WEBHOOK_REJECTED, telegram_seen
 log = structlog.get_logger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header's name)
+#: Seconds between getWebhookInfo calls: well inside /readyz's 60 s window.
+WATCH_INTERVAL = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +76,25 @@ def _parse(body: bytes, application: Application) -> Update | None:  # type: ign
 def add_webhook_route(app: web.Application, path: str) -> None:
     """Serve the webhook; ``app[WEBHOOK]`` is set once the bot has started."""
     app.router.add_post(path, receive)
+
+
+async def keep_in_touch(bot: Bot, interval: float = WATCH_INTERVAL) -> None:
+    """getWebhookInfo every ``interval`` seconds, until cancelled. Telegram calls a
+    webhook only when there is an update, so an idle bot would otherwise not reach it
+    for minutes and read as unready (each answered call marks Telegram seen); and a
+    new delivery error Telegram reports is logged (its text names no person)."""
+    reported = None
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            info = await bot.get_webhook_info()
+        except TelegramError as error:
+            log.warning("webhook_info_failed", error=type(error).__name__)
+            continue
+        if info.last_error_date is not None and info.last_error_date != reported:
+            reported = info.last_error_date
+            log.warning(
+                "webhook_delivery_failing",
+                error=info.last_error_message,
+                pending=info.pending_update_count,
+            )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import stat
@@ -11,10 +12,11 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from telegram import Bot
 
 from bot.app import BotRuntime
 from bot.database import prepare_demo_database
-from bot.http.webhook import SECRET_HEADER
+from bot.http.webhook import SECRET_HEADER, keep_in_touch
 from bot.sandbox.standin import BotApiStandIn
 from bot.webhook_secret import FILE_NAME
 from tests.e2e.conftest import running_clinic
@@ -169,3 +171,15 @@ async def test_a_worker_beside_a_webhook_bot_neither_registers_nor_polls(
     assert not api.journal.calls("setWebhook")
     assert not api.journal.calls("getUpdates")
     assert not (tmp_path / FILE_NAME).exists()
+
+
+async def test_an_idle_webhook_bot_keeps_asking_telegram_how_delivery_goes(
+    api: BotApiStandIn, bot: Bot
+) -> None:
+    watcher = asyncio.create_task(keep_in_touch(bot, interval=0.02))
+    await asyncio.sleep(0.3)
+    watcher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await watcher
+
+    assert len(api.journal.calls("getWebhookInfo")) >= 3

@@ -1,7 +1,7 @@
 """Processing benchmark: how fast bookings go from ``registered`` to ``assigned`` on
 Chile's automatic path, how long one waits, and what an idle worker round costs.
 
-Run from the repository root with ``.venv/bin/python bench/processing.py`` (about three
+Run from the repository root with ``.venv/bin/python bench/processing.py`` (about five
 minutes on two cores). SQLite runs on a temporary file; PostgreSQL on fresh databases
 created on the local server (or at ``MEDBOT_BENCH_POSTGRES_URL``) and dropped
 afterwards; without a server only SQLite is measured. The results are printed and
@@ -28,12 +28,14 @@ the default ``PROCESSING_INTERVAL`` (0.2 s) and ``TELEGRAM_MAX_RATE`` (30/s).
    ``assigned`` history row (polled every 10 ms), and, as a lower bound, until the
    worker's clock on that row. Target: p95 at most 1 s.
 3. Idle cost: 10,000 Peruvian bookings waiting for their doctor's answer (``pending``,
-   jobs due at their deadlines, within two hours) and 10,000 finished jobs, inserted
-   directly. ``Processor.tick`` with nothing due is run in this process: the statements
+   jobs due at their deadlines, within two hours), inserted directly; then 10,000 past
+   bookings whose jobs are done beside them, as in a queue that has run for a while.
+   ``Processor.tick`` with nothing due is run in this process over each: the statements
    it sends (a ``before_cursor_execute`` listener, and the pool's pre-ping on
    PostgreSQL, which that event does not see), their plan (``EXPLAIN QUERY PLAN``,
-   ``EXPLAIN ANALYZE``) and its mean time; and the CPU a ``medbot worker`` process
-   uses over 10 s on that database.
+   ``EXPLAIN ANALYZE``) and its mean time; then the CPU a ``medbot worker`` process
+   uses over 5 s on that database. Target: one statement, reading
+   ``ix_processing_jobs_state_next_attempt_at``.
 
 All people are synthetic.
 """
@@ -426,7 +428,11 @@ async def measure_throughput(backend: str, workdir: Path) -> Throughput:
             result.book_p50_ms = 1000 * statistics.median(latencies)
             result.book_p99_ms = 1000 * percentile(latencies, 99)
             await make_due(engine, datetime.now(UTC) + timedelta(days=1))  # parked
-            bots = await start_bots(api, calls, url, workdir, commands)
+            try:
+                bots = await start_bots(api, calls, url, workdir, commands)
+            except RuntimeError as error:
+                result.failure = str(error)
+                return result
             try:
                 await drain(engine, bots, result)
             except RuntimeError as error:
@@ -536,25 +542,29 @@ class Latency:
 
 
 class AssignedWatcher:
-    """Polls the status history every ``LATENCY_POLL`` seconds for new ``assigned`` rows:
-    when each was first seen here, and the time the worker wrote on it."""
+    """Polls the status history every ``LATENCY_POLL`` seconds for the ``assigned`` rows
+    of the bookings still waiting: when each was first seen here, and the time the worker
+    wrote on it. (Rows commit out of id order on PostgreSQL, so it asks by booking.)"""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self.waiting: set[uuid.UUID] = set()  # returned by ``book``, not yet seen assigned
         self.seen: dict[uuid.UUID, float] = {}
         self.stamped: dict[uuid.UUID, float] = {}
-        self._last_id = 0
 
     async def poll_once(self) -> None:
+        if not self.waiting:
+            return
         changes = appointment_status_changes
-        query = select(changes.c.id, changes.c.appointment_id, changes.c.at).where(
-            changes.c.id > self._last_id, changes.c.to_status == Status.ASSIGNED.value
+        query = select(changes.c.appointment_id, changes.c.at).where(
+            changes.c.appointment_id.in_(list(self.waiting)),
+            changes.c.to_status == Status.ASSIGNED.value,
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         now = time.time()
-        for row_id, appointment_id, at in rows:
-            self._last_id = max(self._last_id, int(row_id))
+        for appointment_id, at in rows:
+            self.waiting.discard(appointment_id)
             self.seen.setdefault(appointment_id, now)
             self.stamped.setdefault(appointment_id, at.timestamp())
 
@@ -577,7 +587,11 @@ async def measure_latency(backend: str, workdir: Path) -> Latency:
         try:
             deps = build_deps(engine, SystemClock())
             clinic = await chilean_clinic(deps, api, count)
-            bots = await start_bots(api, calls, url, workdir, ["run"])
+            try:
+                bots = await start_bots(api, calls, url, workdir, ["run"])
+            except RuntimeError as error:
+                result.failure = str(error)
+                return result
             try:
                 await book_steadily(engine, deps, clinic, bots, result)
             except RuntimeError as error:
@@ -597,7 +611,6 @@ async def book_steadily(
     """``book`` at ``LATENCY_RATE`` per second (each call its own task, on a fixed
     schedule), while a watcher polls for ``assigned``."""
     watcher = AssignedWatcher(engine)
-    await watcher.poll_once()
     stop = asyncio.Event()
     watching = asyncio.create_task(watcher.run(stop))
     returned: dict[uuid.UUID, float] = {}
@@ -610,6 +623,7 @@ async def book_steadily(
         begin = time.perf_counter()
         appointment = await book(deps, Actor(Role.PATIENT, patient), command)
         returned[appointment.id] = time.time()
+        watcher.waiting.add(appointment.id)
         result.book_calls.append(time.perf_counter() - begin)
 
     try:
@@ -1010,13 +1024,13 @@ def latency_table(results: Results) -> list[str]:
         (
             "| run | booked (offered) | achieved rate | to `assigned`, polled: p50 | p95 | p99 "
             "| max | by the worker's clock: p50 / p95 / max | `book` p50 / p99 "
-            "| not assigned | bot CPU | PostgreSQL CPU | stop |"
+            "| not assigned | bot CPU | PostgreSQL CPU | bench CPU | other CPU | stop |"
         ),
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results.latency:
         if r.failure and not r.seen:
-            lines.append(f"| {r.name} | failed: {r.failure} |||||||||||")
+            lines.append(f"| {r.name} | failed: {r.failure} |||||||||||||")
             continue
         rate = r.booked / r.span if r.span else 0.0
         lines.append(
@@ -1027,7 +1041,7 @@ def latency_table(results: Results) -> list[str]:
             f"| {ms(percentile(r.book_calls, 50))} / {ms(percentile(r.book_calls, 99))} "
             f"| {r.unassigned} | {pct(r.cpu.bots)} "
             f"| {pct(r.cpu.postgres) if r.backend == 'postgresql' else '-'} "
-            f"| {', '.join(r.stops)} |"
+            f"| {pct(r.cpu.bench)} | {pct(r.cpu.other)} | {', '.join(r.stops)} |"
         )
     return lines
 

@@ -14,6 +14,7 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 import structlog
 from aiohttp import web
@@ -33,6 +34,7 @@ from bot.metrics import telegram_seen
 from bot.settings import Settings
 from bot.telegram.context import DEPS_KEY, BotContext
 from bot.telegram.persistence import DatabasePersistence
+from bot.telegram.polling import PollingTurn
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.updates import PerChatUpdateProcessor
 from bot.workers.outbox_sender import OutboxSender, SenderSettings
@@ -45,6 +47,7 @@ from domain.queries import booking_is_open
 from storage.directory_cache import DirectoryCache
 from storage.jobs import JobStore
 from storage.outbox import OutboxStore
+from storage.polling_lock import PollingLock
 from storage.telegram_state import TelegramStateStore
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -67,6 +70,7 @@ class Launch:
 LAUNCH = web.AppKey("launch", Launch)
 DEPS = web.AppKey("deps", Deps)
 TELEGRAM = web.AppKey("telegram", Application)
+POLLING_LOCK = web.AppKey("polling_lock", PollingLock)
 
 
 def build_deps(
@@ -189,14 +193,34 @@ async def _telegram(app: web.Application) -> AsyncIterator[None]:
         await application.shutdown()
 
 
+async def _polling_lock(app: web.Application) -> AsyncIterator[None]:
+    """The right to poll (``storage/polling_lock.py``). Released last but the database,
+    after the updates in hand finished and state was flushed, so whoever takes over
+    reads it all."""
+    lock = PollingLock(app[ENGINE])
+    app[POLLING_LOCK] = lock
+    yield
+    await lock.release()
+
+
 async def _polling(app: web.Application) -> AsyncIterator[None]:
-    """getUpdates, unless only sending; it stops first, so no update arrives mid-stop."""
+    """getUpdates once the polling lock is ours, unless only working the queues; it stops
+    first, so no update arrives mid-stop."""
     updater = app[TELEGRAM].updater
     if updater is None:
         raise RuntimeError("the application was built without an updater")
+    stopping = asyncio.Event()
+    turn = None
     if app[LAUNCH].polling:
-        await updater.start_polling(poll_interval=0.0, timeout=10)
+        start = partial(updater.start_polling, poll_interval=0.0, timeout=10)
+        retry = app[LAUNCH].settings.polling_takeover_interval
+        turn = asyncio.create_task(
+            PollingTurn(app[TELEGRAM], app[POLLING_LOCK], start, retry=retry).run(stopping)
+        )
     yield
+    stopping.set()
+    if turn is not None:
+        await turn
     if updater.running:
         await updater.stop()
 
@@ -240,7 +264,7 @@ def init_app(settings: Settings, clock: Clock, *, polling: bool = True) -> web.A
     """The process's aiohttp application: health and metrics, and the bot's lifecycle."""
     app = web.Application()
     app[LAUNCH] = Launch(settings, clock, polling)
-    app.cleanup_ctx.extend([_database, _telegram, _workers, _polling])
+    app.cleanup_ctx.extend([_database, _polling_lock, _telegram, _workers, _polling])
     add_routes(app, telegram=polling)
     add_api_routes(app, DEPS, settings)
     return app

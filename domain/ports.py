@@ -161,6 +161,11 @@ class NotificationRepository(Protocol):
         """Every notification planned for ``chat_id``, sent or not, oldest first."""
         ...
 
+    async def forget_name(self, appointment_ids: list[uuid.UUID], placeholder: str) -> None:
+        """Notifications about these appointments that name their patient (a doctor's
+        offer, an assignment) name ``placeholder`` instead."""
+        ...
+
     async def forget_chat(self, chat_id: int, pseudonym: int) -> None:
         """The chat is gone: its queued notifications are withdrawn, and every row that
         named it (its chat and dedupe key) names ``pseudonym`` instead."""

@@ -90,6 +90,22 @@ class SqlNotifications:
             for row in rows
         ]
 
+    async def forget_name(self, appointment_ids: list[uuid.UUID], placeholder: str) -> None:
+        if not appointment_ids:
+            return
+        rows = await self._conn.execute(
+            select(notifications.c.id, notifications.c.params).where(
+                notifications.c.appointment_id.in_(appointment_ids)
+            )
+        )
+        renamed = [
+            {"row_id": row_id, "new_params": {**params, "patient": placeholder}}
+            for row_id, params in rows
+            if "patient" in params
+        ]
+        if renamed:
+            await self._conn.execute(_RETIME, renamed)
+
     async def forget_chat(self, chat_id: int, pseudonym: int) -> None:
         """Queued rows are withdrawn (one being sent right now is not retried); then every
         row's chat, and the chat at the end of a dedupe key, become ``pseudonym``."""

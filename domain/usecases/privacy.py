@@ -15,6 +15,7 @@ from domain.entities import Appointment, Patient
 from domain.errors import NotFound
 from domain.ports import Deps, UnitOfWork
 from domain.privacy import (
+    ERASED,
     ERASED_REASON,
     DataExport,
     Visit,
@@ -101,7 +102,8 @@ async def erase(deps: Deps, actor: Actor, patient_id: int | None = None) -> Eras
       the audit trail stay as the clinic's record, naming the patient by id only;
     - the account's chosen language, saved conversations and drafts are deleted; its
       queued notifications are withdrawn and every row that named its chat, or named it
-      in the audit, names the pseudonym instead.
+      in the audit, names the pseudonym instead; messages to staff about the patient's
+      visits no longer hold the name.
 
     Audited as ``patient.erased``. The person may register again, as someone new.
     """
@@ -121,6 +123,8 @@ async def erase(deps: Deps, actor: Actor, patient_id: int | None = None) -> Eras
                 cancelled.append(appointment)
         account, pseudonym = patient.telegram_user_id, unlinked_account(target)
         await uow.patients.save(erased(patient))
+        every = await uow.appointments.upcoming_for_patient(target, _BEGINNING)
+        await uow.notifications.forget_name([a.id for a in every], ERASED)
         await uow.notifications.forget_chat(account, pseudonym)
         await uow.languages.forget(account)
         await uow.chat_state.forget(account)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select
 
 from domain.actors import Actor, Role
+from domain.notifications import Kind, Notification
 from domain.status import Status
 from domain.usecases.booking import BookCommand, book
 from domain.usecases.language import choose_language
@@ -32,7 +33,19 @@ async def registered(engine, clock):
     command = RegisterCommand(NAME, "PE", NATIONAL_ID, PHONE, "en")
     patient = await register(deps, guest, command)
     actor = Actor(Role.PATIENT, patient.id, ACCOUNT)
-    await book(deps, actor, BookCommand(clinic.doctor, clinic.specialty, TUESDAY_10))
+    visit = await book(deps, actor, BookCommand(clinic.doctor, clinic.specialty, TUESDAY_10))
+    offer = Notification(  # what processing tells the staff who confirm a booking
+        chat_id=900,
+        kind=Kind.STATUS,
+        template="notify.offer.admin",
+        due_at=TUESDAY_10,
+        dedupe_key=f"{visit.id}:offer:admins:900",
+        appointment_id=visit.id,
+        params={"patient": NAME, "reference": visit.reference},
+    )
+    async with deps.uow() as uow:
+        await uow.notifications.add([offer])
+        await uow.commit()
     async with engine.begin() as conn:  # what the bot's persistence saves for the account
         await conn.execute(
             insert(telegram_state),
@@ -70,10 +83,12 @@ async def test_after_erasure_visits_and_audit_rows_stay_naming_the_patient_by_id
             await conn.execute(select(appointments.c.patient_id, appointments.c.status))
         ).all()
         audited = (await conn.execute(select(audit_log.c.action, audit_log.c.patient_id))).all()
-        queued = (await conn.execute(select(notifications.c.state))).scalars().all()
+        mine = select(notifications.c.state).where(notifications.c.chat_id == -(actor.id or 0))
+        queued = (await conn.execute(mine)).scalars().all()
     assert visits == [(actor.id, Status.CANCELLED.value)]
     assert ("patient.registered", actor.id) in audited
     assert ("patient.erased", actor.id) in audited
+    assert queued
     assert "queued" not in queued
 
 

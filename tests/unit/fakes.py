@@ -318,6 +318,11 @@ class _Notifications:
             if n.chat_id == chat_id
         ]
 
+    async def forget_name(self, appointment_ids: list[uuid.UUID], placeholder: str) -> None:
+        for n in self.db.notifications + self.db.withdrawn:
+            if n.appointment_id in appointment_ids and "patient" in n.params:
+                n.params = {**n.params, "patient": placeholder}
+
     async def forget_chat(self, chat_id: int, pseudonym: int) -> None:
         gone = [n for n in self.db.notifications if n.chat_id == chat_id]
         self.db.withdrawn.extend(gone)

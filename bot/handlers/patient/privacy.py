@@ -16,13 +16,14 @@ from domain.usecases.privacy import erase, export_data
 
 
 async def my_data(update: Update, context: Context) -> None:
+    """Two files to the person's chat: the summary and the JSON (``privacy_files``)."""
     assert update.effective_message
-    if (await context.actor()).role is not Role.PATIENT:
+    actor = await context.actor()
+    if actor.role is not Role.PATIENT:
         await update.effective_message.reply_text(context.t("mydata.nothing"))
         return
-    assert update.effective_chat
-    export = await export_data(context.deps, await context.actor())
-    await send_export(context, update.effective_chat.id, export)
+    export = await export_data(context.deps, actor)
+    await send_export(context, update.effective_message.chat_id, export)
 
 
 async def ask_to_forget(update: Update, context: Context) -> None:

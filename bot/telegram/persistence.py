@@ -72,10 +72,12 @@ class DatabasePersistence(BasePersistence[UserData, UserData, UserData]):
         await self._write(f"conversation:{name}", json.dumps(list(key)), new_state)
 
     async def update_user_data(self, user_id: int, data: UserData) -> None:
-        await self._write("user", str(user_id), data)
+        """Empty data is no row: a person erased (``/forget``) leaves none behind when
+        a later handler of the same update touches their data again."""
+        await self._write("user", str(user_id), data or None)
 
     async def update_chat_data(self, chat_id: int, data: UserData) -> None:
-        await self._write("chat", str(chat_id), data)
+        await self._write("chat", str(chat_id), data or None)
 
     async def drop_user_data(self, user_id: int) -> None:
         await self._write("user", str(user_id), None)

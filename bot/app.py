@@ -27,6 +27,7 @@ from bot.database import open_database
 from bot.errors import StartupError
 from bot.handlers import publish_commands, register_handlers
 from bot.http.api import add_api_routes
+from bot.http.fhir import add_fhir_routes
 from bot.http.health import ENGINE, add_routes
 from bot.i18n import LANGUAGES, Translator
 from bot.logs import configure_logging
@@ -267,6 +268,7 @@ def init_app(settings: Settings, clock: Clock, *, polling: bool = True) -> web.A
     app.cleanup_ctx.extend([_database, _polling_lock, _telegram, _workers, _polling])
     add_routes(app, telegram=polling)
     add_api_routes(app, DEPS, settings)
+    add_fhir_routes(app, DEPS, settings)
     return app
 
 

@@ -1,6 +1,10 @@
 # syntax=docker/dockerfile:1
+# The base of both stages: any image with Python 3.11 on PATH as `python`, venv and pip.
+# deploy/docker-smoke.sh passes a local Debian bookworm one where Docker Hub is out of reach.
+ARG BASE_IMAGE=python:3.11-slim
+
 # Build stage: dependencies in their own layer, then the project.
-FROM python:3.11-slim AS build
+FROM ${BASE_IMAGE} AS build
 WORKDIR /src
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
@@ -20,7 +24,7 @@ RUN pip install --no-deps . \
 # Runtime stage: no compilers, a non-root user, data on a volume.
 # `docker run -p 8080:8080 IMAGE medbot sandbox` serves the sandbox page on 8080 instead;
 # publish it on the same port number, since the page checks the port named in Host.
-FROM python:3.11-slim AS runtime
+FROM ${BASE_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 medbot \
     && useradd --system --uid 10001 --gid medbot --home-dir /data medbot \
     && mkdir /data && chown medbot:medbot /data

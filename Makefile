@@ -81,6 +81,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/booking.py
 	$(BIN)/python bench/conversations.py
 	$(BIN)/python bench/dispatch.py
+	$(BIN)/python bench/processing.py
 	$(BIN)/python bench/webhook.py
 
 clean:

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 import structlog
 from aiohttp import web
@@ -28,6 +29,7 @@ from bot.database import open_database
 from bot.errors import StartupError
 from bot.handlers import publish_commands, register_handlers
 from bot.http.api import add_api_routes
+from bot.http.fhir import add_fhir_routes
 from bot.http.health import ENGINE, add_routes
 from bot.http.webhook import WEBHOOK, WebhookTarget, add_webhook_route, keep_in_touch
 from bot.i18n import LANGUAGES, Translator
@@ -36,6 +38,7 @@ from bot.metrics import telegram_seen
 from bot.settings import Settings
 from bot.telegram.context import DEPS_KEY, BotContext
 from bot.telegram.persistence import DatabasePersistence
+from bot.telegram.polling import PollingTurn
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.update_types import handled_update_types
 from bot.telegram.updates import PerChatUpdateProcessor
@@ -50,6 +53,7 @@ from domain.queries import booking_is_open
 from storage.directory_cache import DirectoryCache
 from storage.jobs import JobStore
 from storage.outbox import OutboxStore
+from storage.polling_lock import PollingLock
 from storage.telegram_state import TelegramStateStore
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -77,6 +81,7 @@ class Launch:
 LAUNCH = web.AppKey("launch", Launch)
 DEPS = web.AppKey("deps", Deps)
 TELEGRAM = web.AppKey("telegram", Application)
+POLLING_LOCK = web.AppKey("polling_lock", PollingLock)
 
 
 def build_deps(
@@ -201,19 +206,42 @@ async def _telegram(app: web.Application) -> AsyncIterator[None]:
         await application.shutdown()
 
 
+async def _polling_lock(app: web.Application) -> AsyncIterator[None]:
+    """The right to poll (``storage/polling_lock.py``). Released last but the database,
+    after the updates in hand finished and state was flushed, so whoever takes over
+    reads it all."""
+    lock = PollingLock(app[ENGINE])
+    app[POLLING_LOCK] = lock
+    yield
+    await lock.release()
+
+
 async def _polling(app: web.Application) -> AsyncIterator[None]:
-    """getUpdates, unless only sending; it stops first, so no update arrives mid-stop."""
+    """getUpdates once the polling lock is ours, unless only working the queues (or
+    the webhook, with ``TELEGRAM_WEBHOOK_URL``); it stops first, so no update arrives
+    mid-stop."""
     if app[LAUNCH].webhook:
         async with _webhook(app):
             yield
         return
     updater = app[TELEGRAM].updater
+    stopping = asyncio.Event()
+    turn = None
     if app[LAUNCH].polling:
         if updater is None:
             raise RuntimeError("the application was built without an updater")
         allowed = handled_update_types(app[TELEGRAM])
-        await updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=allowed)
+        start = partial(
+            updater.start_polling, poll_interval=0.0, timeout=10, allowed_updates=allowed
+        )
+        retry = app[LAUNCH].settings.polling_takeover_interval
+        turn = asyncio.create_task(
+            PollingTurn(app[TELEGRAM], app[POLLING_LOCK], start, retry=retry).run(stopping)
+        )
     yield
+    stopping.set()
+    if turn is not None:
+        await turn
     if updater is not None and updater.running:
         await updater.stop()
 
@@ -281,9 +309,10 @@ def init_app(settings: Settings, clock: Clock, *, polling: bool = True) -> web.A
     """The process's aiohttp application: health and metrics, and the bot's lifecycle."""
     app = web.Application()
     app[LAUNCH] = Launch(settings, clock, polling)
-    app.cleanup_ctx.extend([_database, _telegram, _workers, _polling])
+    app.cleanup_ctx.extend([_database, _polling_lock, _telegram, _workers, _polling])
     add_routes(app, telegram=polling)
     add_api_routes(app, DEPS, settings)
+    add_fhir_routes(app, DEPS, settings)
     if app[LAUNCH].webhook:
         add_webhook_route(app, settings.telegram_webhook_path)
     return app

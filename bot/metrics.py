@@ -141,6 +141,22 @@ def telegram_seen() -> None:
     TELEGRAM_LAST_SUCCESS.set_to_current_time()
 
 
+POLLING_STANDBY = Gauge(
+    "medbot_polling_standby",
+    "1 while this instance stands by for another's polling (PostgreSQL advisory lock)",
+    registry=REGISTRY,
+)
+
+
+def standing_by(flag: bool) -> None:
+    """Whether this process waits for another instance's polling turn."""
+    POLLING_STANDBY.set(1 if flag else 0)
+
+
+def is_standing_by() -> bool:
+    return bool(POLLING_STANDBY._value.get())
+
+
 def telegram_seen_ago() -> float | None:
     """Seconds since :func:`telegram_seen` was last called; ``None`` if never."""
     if _telegram_seen_at is None:

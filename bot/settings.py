@@ -31,6 +31,7 @@ _EXPECTED = {
     "processing_interval": "seconds between the processing worker's rounds, a number > 0",
     "processing_max_attempts": "attempts before a booking's processing is given up, >= 1",
     "processing_lease": "seconds a claimed processing job stays claimed before a crash is assumed",
+    "polling_takeover_interval": "seconds between a standing-by run's asks to poll, > 0",
     "http_host": "an address to listen on, like 127.0.0.1 or 0.0.0.0",
     "http_port": "a TCP port number, 0-65535 (0 picks a free one)",
     "api_rate_limit": "REST API calls per minute per token, >= 1",
@@ -73,6 +74,8 @@ class Settings(BaseSettings):
     processing_interval: float = Field(default=0.2, gt=0)
     processing_max_attempts: int = Field(default=6, ge=1)
     processing_lease: float = Field(default=30.0, gt=0)
+    #: PostgreSQL: how often a ``medbot run`` that is not polling asks to take polling over.
+    polling_takeover_interval: float = Field(default=5.0, gt=0)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     #: The REST API's rate limit per token (``docs/api.md``).

@@ -59,6 +59,9 @@ class Action(StrEnum):
     #: An admin's look-ups reveal patient data, so they are audited too.
     PATIENT_LOOKED_UP = "patient.looked_up"
     APPOINTMENT_VIEWED = "appointment.viewed"
+    #: A person's rights over their data (``domain.usecases.privacy``).
+    DATA_EXPORTED = "patient.data_exported"
+    ERASED = "patient.erased"
     #: The REST API: its tokens, and every call made with one (the record is the operation).
     API_TOKEN_CREATED = "api_token.created"  # noqa: S105 (an action's name)
     API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105

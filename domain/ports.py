@@ -16,6 +16,7 @@ from domain.api_access import ApiToken, StoredResponse
 from domain.audit import AuditEntry, AuditFilter, Source
 from domain.entities import Appointment, ClinicProfile, Doctor, Location, Patient, Specialty
 from domain.notifications import Kind, Notification
+from domain.privacy import NoticeRecord
 from domain.processing import Job
 from domain.staff import Invitation, StaffGrant, StaffLink, StaffRole
 from domain.statistics import GroupCounts
@@ -156,6 +157,20 @@ class NotificationRepository(Protocol):
         """Queued notifications about the appointment name ``start`` as its time now."""
         ...
 
+    async def to_chat(self, chat_id: int) -> list[NoticeRecord]:
+        """Every notification planned for ``chat_id``, sent or not, oldest first."""
+        ...
+
+    async def forget_name(self, appointment_ids: list[uuid.UUID], placeholder: str) -> None:
+        """Notifications about these appointments that name their patient (a doctor's
+        offer, an assignment) name ``placeholder`` instead."""
+        ...
+
+    async def forget_chat(self, chat_id: int, pseudonym: int) -> None:
+        """The chat is gone: its queued notifications are withdrawn, and every row that
+        named it (its chat and dedupe key) names ``pseudonym`` instead."""
+        ...
+
 
 class JobRepository(Protocol):
     """Bookings' processing jobs (``domain.processing``), one per appointment."""
@@ -177,6 +192,17 @@ class LanguageRepository(Protocol):
 
     async def set(self, telegram_user_id: int, language: str) -> None: ...
     async def get(self, telegram_user_id: int) -> str | None: ...
+    async def forget(self, telegram_user_id: int) -> None:
+        """Delete the account's choice (an erased person's)."""
+        ...
+
+
+class ChatStateRepository(Protocol):
+    """The bot's saved conversations and drafts, by Telegram account."""
+
+    async def forget(self, telegram_user_id: int) -> None:
+        """Delete every conversation state and draft of the account."""
+        ...
 
 
 class StaffRepository(Protocol):
@@ -247,9 +273,15 @@ class StoredResponseRepository(Protocol):
 
 
 class AuditLog(Protocol):
-    """Append-only for the application: there is deliberately no update or delete."""
+    """Append-only for the application: there is deliberately no delete, and the one
+    update is erasure's (:meth:`pseudonymise`)."""
 
     async def append(self, entry: AuditEntry) -> None: ...
+    async def pseudonymise(self, telegram_user_id: int, pseudonym: int) -> None:
+        """An erased person's Telegram account, where entries name it (a guest's actions,
+        a ``person`` record), becomes ``pseudonym``; nothing else changes."""
+        ...
+
     async def latest(self, where: AuditFilter) -> list[AuditEntry]:
         """The newest entries first, at most ``where.limit``."""
         ...
@@ -282,6 +314,7 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepository
     jobs: JobRepository
     languages: LanguageRepository
+    chat_state: ChatStateRepository
     staff: StaffRepository
     invitations: InvitationRepository
     audit: AuditLog

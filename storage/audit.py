@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.audit import AuditEntry, AuditFilter, Source
@@ -10,8 +10,9 @@ from storage.tables import audit_log
 
 
 class SqlAuditLog:
-    """Implements :class:`domain.ports.AuditLog`. Append-only: no method updates or
-    deletes a row, and ``tests/storage`` holds it to that."""
+    """Implements :class:`domain.ports.AuditLog`. Append-only: no method deletes a row,
+    the one update is erasure's :meth:`pseudonymise`, and ``tests/storage`` holds it
+    to that."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -28,6 +29,23 @@ class SqlAuditLog:
                 patient_id=entry.patient_id,
                 source=entry.source.value,
             )
+        )
+
+    async def pseudonymise(self, telegram_user_id: int, pseudonym: int) -> None:
+        """A guest's entries name their Telegram account as the actor, and a ``person``
+        record is one: both become ``pseudonym``. Staff entries are the staff's own."""
+        await self._conn.execute(
+            update(audit_log)
+            .where(audit_log.c.actor_role == "guest", audit_log.c.actor_id == telegram_user_id)
+            .values(actor_id=pseudonym)
+        )
+        await self._conn.execute(
+            update(audit_log)
+            .where(
+                audit_log.c.record_type == "person",
+                audit_log.c.record_id == str(telegram_user_id),
+            )
+            .values(record_id=str(pseudonym))
         )
 
     async def latest(self, where: AuditFilter) -> list[AuditEntry]:

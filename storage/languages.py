@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -40,3 +40,8 @@ class SqlLanguages:
         query = select(languages.c.language).where(languages.c.telegram_user_id == telegram_user_id)
         found: str | None = (await self._conn.execute(query)).scalar()
         return found
+
+    async def forget(self, telegram_user_id: int) -> None:
+        await self._conn.execute(
+            delete(languages).where(languages.c.telegram_user_id == telegram_user_id)
+        )

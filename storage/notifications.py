@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.notifications import Delivery, Kind, Notification
+from domain.privacy import NoticeRecord
 from storage.tables import notifications
 
 
@@ -76,6 +77,71 @@ class SqlNotifications:
             .values(state=Delivery.WITHDRAWN.value)
         )
 
+    async def to_chat(self, chat_id: int) -> list[NoticeRecord]:
+        rows = await self._conn.execute(
+            select(notifications)
+            .where(notifications.c.chat_id == chat_id)
+            .order_by(notifications.c.due_at, notifications.c.id)
+        )
+        return [
+            NoticeRecord(
+                row.kind, row.template, row.appointment_id, row.due_at, row.state, row.sent_at
+            )
+            for row in rows
+        ]
+
+    async def forget_name(self, appointment_ids: list[uuid.UUID], placeholder: str) -> None:
+        if not appointment_ids:
+            return
+        rows = await self._conn.execute(
+            select(notifications.c.id, notifications.c.params).where(
+                notifications.c.appointment_id.in_(appointment_ids)
+            )
+        )
+        renamed = [
+            {"row_id": row_id, "new_params": {**params, "patient": placeholder}}
+            for row_id, params in rows
+            if "patient" in params
+        ]
+        if renamed:
+            await self._conn.execute(_RETIME, renamed)
+
+    async def forget_chat(self, chat_id: int, pseudonym: int) -> None:
+        """Queued rows are withdrawn (one being sent right now is not retried); then every
+        row's chat, and the chat at the end of a dedupe key, become ``pseudonym``."""
+        await self._conn.execute(
+            update(notifications)
+            .where(
+                notifications.c.chat_id == chat_id,
+                notifications.c.state.in_([Delivery.QUEUED.value, Delivery.SENDING.value]),
+            )
+            .values(state=Delivery.WITHDRAWN.value)
+        )
+        rows = await self._conn.execute(
+            select(notifications.c.id, notifications.c.dedupe_key).where(
+                notifications.c.chat_id == chat_id
+            )
+        )
+        renamed = [
+            {"row_id": row_id, "new_chat": pseudonym, "new_key": _renamed(key, chat_id, pseudonym)}
+            for row_id, key in rows
+        ]
+        if renamed:
+            await self._conn.execute(_READDRESS, renamed)
+
+
+def _renamed(dedupe_key: str, chat_id: int, pseudonym: int) -> str:
+    """A dedupe key names its chat as one ``:``-separated part (``…:status:…:<chat>``,
+    ``alert:<what>:<chat>:<window>``): that part becomes the pseudonym."""
+    parts = dedupe_key.split(":")
+    return ":".join(str(pseudonym) if part == str(chat_id) else part for part in parts)
+
+
+_READDRESS = (
+    update(notifications)
+    .where(notifications.c.id == bindparam("row_id"))
+    .values(chat_id=bindparam("new_chat"), dedupe_key=bindparam("new_key"))
+)
 
 _RETIME = (
     update(notifications)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Row, Table, bindparam, exists, func, or_, select, update
+from sqlalchemy import Column, Row, Table, bindparam, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import reading, writing
@@ -72,10 +72,14 @@ class Queue:
         self._lease = spec.column(spec.lease_until)
         self._error = spec.column(spec.last_error)
         now = bindparam("now", type_=UTCDateTime())
+        # States are written into the SQL, not bound, so that PostgreSQL's generic plans
+        # can match a partial index on the rows still to work (``storage.tables``).
+        self._queued = literal(spec.queued, literal_execute=True)
+        self._claimed = literal(spec.claimed, literal_execute=True)
         self._has_work = select(
             or_(
-                exists().where(self._state == spec.queued, self._due <= now),
-                exists().where(self._state == spec.claimed, self._lease < now),
+                exists().where(self._state == self._queued, self._due <= now),
+                exists().where(self._state == self._claimed, self._lease < now),
             )
         )
 
@@ -102,7 +106,7 @@ class Queue:
         Each row read back is its id, then the ``returning`` columns, in id order."""
         due = (
             select(self._id)
-            .where(self._state == self.spec.queued, self._due <= now)
+            .where(self._state == self._queued, self._due <= now)
             .order_by(self._due, self._id)
             .limit(limit)
             .with_for_update(skip_locked=True)

@@ -6,13 +6,14 @@ knows nothing of Telegram.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.engine import reading, writing
 from storage.tables import telegram_state
@@ -56,3 +57,34 @@ class TelegramStateStore:
                     ),
                     upserts,
                 )
+
+
+class SqlChatState:
+    """Implements :class:`domain.ports.ChatStateRepository` inside a unit of work."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def forget(self, telegram_user_id: int) -> None:
+        """The account's user data, its private chat's data and every conversation whose
+        key names it (``[chat, user]`` as JSON) are deleted."""
+        gone = [("user", str(telegram_user_id)), ("chat", str(telegram_user_id))]
+        rows = await self._conn.execute(
+            select(telegram_state.c.kind, telegram_state.c.key).where(
+                telegram_state.c.kind.startswith("conversation:")
+            )
+        )
+        gone += [(kind, key) for kind, key in rows if telegram_user_id in _ids(key)]
+        await self._conn.execute(
+            delete(telegram_state).where(
+                tuple_(telegram_state.c.kind, telegram_state.c.key).in_(gone)
+            )
+        )
+
+
+def _ids(key: str) -> list[object]:
+    try:
+        found = json.loads(key)
+    except ValueError:
+        return []
+    return found if isinstance(found, list) else [found]

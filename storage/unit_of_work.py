@@ -16,6 +16,7 @@ from domain.ports import (
     ApiTokenRepository,
     AppointmentRepository,
     AuditLog,
+    ChatStateRepository,
     ClinicRepository,
     DoctorRepository,
     InvitationRepository,
@@ -41,6 +42,7 @@ from storage.notifications import SqlNotifications
 from storage.patients import SqlPatients
 from storage.staff import SqlInvitations, SqlStaff
 from storage.statistics import SqlStatistics
+from storage.telegram_state import SqlChatState
 
 
 class SqlUnitOfWork:
@@ -61,6 +63,7 @@ class SqlUnitOfWork:
     notifications: NotificationRepository
     jobs: JobRepository
     languages: LanguageRepository
+    chat_state: ChatStateRepository
     staff: StaffRepository
     invitations: InvitationRepository
     audit: AuditLog
@@ -116,6 +119,7 @@ class SqlUnitOfWork:
         self.notifications = SqlNotifications(conn)
         self.jobs = SqlJobs(conn)
         self.languages = SqlLanguages(conn)
+        self.chat_state = SqlChatState(conn)
         self.staff = SqlStaff(conn, self._doctors_changed)
         self.invitations = SqlInvitations(conn)
         self.audit = SqlAuditLog(conn)

@@ -12,6 +12,7 @@ from bot.handlers.doctor.blocks import block_handler
 from bot.handlers.doctor.offers import offer_handlers
 from bot.handlers.patient.booking import booking_handler
 from bot.handlers.patient.my_appointments import my_appointments_handlers
+from bot.handlers.patient.privacy import privacy_handlers
 from bot.handlers.patient.registration import registration_handler
 from bot.handlers.patient.reschedule import reschedule_handler
 from bot.i18n import LANGUAGES, Translator
@@ -27,7 +28,7 @@ OPENING = -1
 #: The group of the handler that runs after every other, even a failed one.
 CLOSING = 1
 
-COMMANDS = ("start", "book", "my", "language", "cancel")
+COMMANDS = ("start", "book", "my", "language", "mydata", "forget", "cancel")
 ADMIN_COMMAND = "admin"
 DOCTOR_COMMANDS = ("agenda", "block")
 
@@ -38,6 +39,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(booking_handler())
     application.add_handler(reschedule_handler())
     application.add_handlers(my_appointments_handlers())
+    application.add_handlers(privacy_handlers())
     application.add_handlers(admin_handlers())
     application.add_handlers(agenda_handlers())
     application.add_handlers(offer_handlers())

@@ -51,6 +51,7 @@ REPLIES: dict[str, Reply] = {
     "invalid_search": Reply("admin.appt.bad_search", Then.SAY),
     "admin_find:not_found": Reply("admin.appt.nothing_found", Then.SAY),
     "admin_audit:not_found": Reply("admin.appt.nothing_found", Then.SAY),
+    "admin_privacy:not_found": Reply("admin.appt.nothing_found", Then.SAY),
     "admin_cancel:invalid_transition": Reply("admin.appt.changed_meanwhile", Then.SAY),
     "admin_mark:invalid_transition": Reply("admin.appt.changed_meanwhile", Then.SAY),
     "admin_move:invalid_transition": Reply("admin.appt.changed_meanwhile", Then.SAY),

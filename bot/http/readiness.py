@@ -6,7 +6,8 @@
 - ``telegram`` (only where this process takes updates): Telegram answered a
   getUpdates, or called the webhook, within ``TELEGRAM_WINDOW``
   (:func:`bot.metrics.telegram_seen`). Long polling asks at least every 10 s, so a
-  minute without an answer means Telegram, or the way to it, is down.
+  minute without an answer means Telegram, or the way to it, is down. An instance
+  standing by for another's polling (``bot.telegram.polling``) passes it.
 
 A verdict is kept for ``CACHE`` seconds, so probes and scrapes in a burst cost one
 check. Each check also sets the ``medbot_ready`` and ``medbot_ready_check`` gauges.
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.metrics import READY, READY_CHECKS, telegram_seen_ago
+from bot.metrics import READY, READY_CHECKS, is_standing_by, telegram_seen_ago
 from storage.engine import reading
 from storage.migrate import current_revision, head_revision
 
@@ -80,6 +81,8 @@ class Readiness:
         return {"database": OK, "migrations": OK}
 
     def _telegram_check(self) -> str:
+        if is_standing_by():  # another instance polls; this one serves the rest
+            return OK
         ago = telegram_seen_ago()
         if ago is None:
             return "not reached since start"

@@ -15,6 +15,7 @@ buttons read as stale.
     my:c:<uuid> | my:y:<uuid> | my:n     my appointments: cancel, confirm cancel, keep
     my:r:<uuid>                          my appointments: reschedule (opens the rs: screens)
     rm:ok:<uuid>                         a reminder's "I'll attend"
+    pv:fy | pv:fn                        /forget: erase my data, keep it
     rs:w:<yyyymmdd> | rs:day:<yyyymmdd>  reschedule: calendar week, day
     rs:slot:<doctor>:<epoch>             reschedule: the new time
     rs:ok | rs:back | rs:x               reschedule: confirm, back, cancel
@@ -29,6 +30,8 @@ buttons read as stale.
     adm:ap:x:<uuid> | adm:ap:m:<uuid>    admin: cancel (reason typed) | move: free times
     adm:ap:mv:<uuid>:<epoch>             admin: move to this time
     adm:ap:k:<uuid>:<status>             admin: mark completed or no-show
+    adm:pv:x:<id> | adm:pv:e:<id>        admin: a patient's data export | erase (asks first)
+    adm:pv:ey:<id>                       admin: erase the patient, confirmed
     adm:sx:<period>:<dimension|all>      admin: statistics
     adm:au:r:<role|all> | adm:au:f:<a|p|u> admin: audit by actor | typed reference or patient ID
     ag:p:<d|t|w>                         doctor's agenda: today, tomorrow, this week
@@ -222,6 +225,13 @@ ADMIN_UNLINK: Codec[int] = Codec("adm:st:ul", str, _int)
 ADMIN_REVOKE: Codec[int] = Codec("adm:st:rv", str, _account)  # a Telegram user id
 
 BOOK_AGAIN = Tap("bk:again")
+
+# A person's data (/forget), and an admin's for a patient who asks by phone.
+FORGET_YES = Tap("pv:fy")
+FORGET_NO = Tap("pv:fn")
+ADMIN_EXPORT: Codec[int] = Codec("adm:pv:x", str, _int)  # a patient id
+ADMIN_ERASE: Codec[int] = Codec("adm:pv:e", str, _int)
+ADMIN_ERASE_YES: Codec[int] = Codec("adm:pv:ey", str, _int)
 
 # Admin → Doctors. <id> 0 is the doctor being added.
 ADMIN_DOCTOR: Codec[int] = Codec("adm:dr:o", str, _int)  # open a doctor's card

@@ -6,15 +6,22 @@ transaction per round, so a hard kill loses at most that interval.
 
 The keys of conversations in progress are kept here too, for the
 ``medbot_conversations_active`` gauge: PTB reports every change of state here.
+
+PTB keeps the state in memory and reads the database only in ``initialize()``. That
+is coherent because one process handles all updates (the polling lock,
+``storage/polling_lock.py``); a process that takes polling over from another calls
+:func:`reload_state` first, so it starts from what its predecessor wrote.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from typing import Any
 
-from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
+from telegram.ext._utils.trackingdict import TrackingDict
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from bot.metrics import CONVERSATIONS
@@ -65,10 +72,12 @@ class DatabasePersistence(BasePersistence[UserData, UserData, UserData]):
         await self._write(f"conversation:{name}", json.dumps(list(key)), new_state)
 
     async def update_user_data(self, user_id: int, data: UserData) -> None:
-        await self._write("user", str(user_id), data)
+        """Empty data is no row: a person erased (``/forget``) leaves none behind when
+        a later handler of the same update touches their data again."""
+        await self._write("user", str(user_id), data or None)
 
     async def update_chat_data(self, chat_id: int, data: UserData) -> None:
-        await self._write("chat", str(chat_id), data)
+        await self._write("chat", str(chat_id), data or None)
 
     async def drop_user_data(self, user_id: int) -> None:
         await self._write("user", str(user_id), None)
@@ -108,3 +117,25 @@ class DatabasePersistence(BasePersistence[UserData, UserData, UserData]):
         await asyncio.sleep(0)
         self._flushing = None
         await self.flush()
+
+
+async def reload_state(application: Application) -> None:  # type: ignore[type-arg]
+    """Replace the state ``application`` holds in memory with the database's.
+
+    For a process taking polling over: what it loaded in ``initialize()`` may be older
+    than what the process before it wrote since. Call it only while no update is being
+    handled. PTB has no public way to reload, so this clears its own containers (without
+    tracking, so nothing is written back) and runs its own loaders;
+    ``tests/e2e/test_two_instances.py`` and ``tests/unit/test_reload_state.py`` pin the
+    behaviour against PTB upgrades. medbot nests no conversations, so only top-level
+    ConversationHandlers are reloaded.
+    """
+    # PTB's private containers: see the docstring.
+    application._user_data.clear()
+    application._chat_data.clear()
+    application._conversation_handler_conversations.clear()
+    await application._initialize_persistence()
+    for handler in itertools.chain.from_iterable(application.handlers.values()):
+        if isinstance(handler, ConversationHandler) and handler.persistent and handler.name:
+            handler._conversations = TrackingDict()
+            await application._add_ch_to_persistence(handler)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from domain.actors import Actor, check_movable
 from domain.audit import status_action
 from domain.entities import Appointment
-from domain.ports import Deps
+from domain.ports import Deps, UnitOfWork
 from domain.status import Status
-from domain.usecases.shared import audit_appointment, save_status, visible_appointment
+from domain.usecases.shared import announce, audit_appointment, visible_appointment
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +26,27 @@ async def cancel(deps: Deps, actor: Actor, command: CancelCommand) -> Appointmen
         appointment = await visible_appointment(uow, actor, command.appointment_id)
         if appointment.is_active:
             check_movable(actor, appointment, now)
-        appointment.move_to(Status.CANCELLED, at=now, actor=str(actor), reason=command.reason)
-        await save_status(uow, deps, actor, appointment, now)
-        await audit_appointment(uow, deps, actor, status_action(appointment.status), appointment)
+        await call_off(uow, deps, actor, appointment, now=now, reason=command.reason)
         await uow.commit()
     return appointment
+
+
+async def call_off(
+    uow: UnitOfWork,
+    deps: Deps,
+    actor: Actor,
+    appointment: Appointment,
+    *,
+    now: datetime,
+    reason: str = "",
+    tell_patient: bool = True,
+) -> None:
+    """Cancel the appointment in ``uow``'s transaction: its history, the notices the
+    people concerned get (the patient's only with ``tell_patient``; an erased person has
+    no chat left) and its audit entry. Raises ``InvalidTransition`` for a finished one."""
+    appointment.move_to(Status.CANCELLED, at=now, actor=str(actor), reason=reason)
+    await uow.appointments.save(appointment)
+    patient = await uow.patients.get(appointment.patient_id) if tell_patient else None
+    doctor = await uow.doctors.get(appointment.doctor_id)
+    await announce(uow, deps, actor, appointment, people=(patient, doctor), now=now)
+    await audit_appointment(uow, deps, actor, status_action(appointment.status), appointment)

@@ -157,12 +157,12 @@ async def test_a_booking_whose_bot_was_killed_before_processing_is_processed_onc
     assert appointment.status is Status.REGISTERED
 
 
-async def test_sigkill_in_the_middle_of_processing_four_hundred_bookings_repeats_no_step(
+async def test_sigkill_in_the_middle_of_processing_a_thousand_bookings_repeats_no_step(
     fast_api: BotApiStandIn, tmp_path: Path
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
     await prepare_demo_database(url)
-    await bookings(url, "CL", 400)
+    await bookings(url, "CL", 1000)
 
     bot = await start(fast_api, url, tmp_path)
     await until(lambda: _at_least(url, 1), 30, every=0.005)
@@ -171,14 +171,14 @@ async def test_sigkill_in_the_middle_of_processing_four_hundred_bookings_repeats
     done_before = (await counts(url)).get("assigned", 0)
     bot = await start(fast_api, url, tmp_path)
     try:
-        await until(lambda: _settled(url, 400), 60)
+        await until(lambda: _settled(url, 1000), 90)
     finally:
         bot.send_signal(signal.SIGTERM)
         await bot.wait()
 
-    assert done_before < 400  # killed in the middle
-    assert await counts(url) == {"assigned": 400}
-    await each_processed_once(url, Status.ASSIGNED, 400)
+    assert done_before < 1000  # killed in the middle
+    assert await counts(url) == {"assigned": 1000}
+    await each_processed_once(url, Status.ASSIGNED, 1000)
 
 
 @pytest.mark.postgres

@@ -28,10 +28,10 @@ def guest(telegram_user_id: int) -> Actor:
     return Actor(Role.GUEST, None, telegram_user_id)
 
 
-def test_the_audit_repository_can_only_append_and_read() -> None:
+def test_the_audit_repository_can_only_append_read_and_pseudonymise_an_erased_account() -> None:
     public = {n for n, _ in inspect.getmembers(SqlAuditLog, inspect.isfunction)}
 
-    assert public - {"__init__"} == {"append", "latest"}
+    assert public - {"__init__"} == {"append", "latest", "pseudonymise"}
 
 
 async def test_an_admin_action_leaves_its_audit_row(engine, clock) -> None:

@@ -12,10 +12,11 @@ from typing import Self
 from domain.audit import AuditEntry, AuditFilter, Source
 from domain.entities import Appointment, ClinicProfile, Doctor, Location, Patient, Specialty
 from domain.errors import ConcurrentChange, NationalIdTaken, SlotTaken
-from domain.notifications import Kind, Notification
+from domain.notifications import Delivery, Kind, Notification
 from domain.ports import (
     AppointmentRepository,
     AuditLog,
+    ChatStateRepository,
     ClinicRepository,
     Deps,
     DoctorRepository,
@@ -28,6 +29,7 @@ from domain.ports import (
     StaffRepository,
     StatisticsRepository,
 )
+from domain.privacy import NoticeRecord
 from domain.processing import Job
 from domain.schedule import TimeRange, weekdays_plan
 from domain.staff import Invitation, StaffGrant, StaffLink, StaffRole
@@ -69,6 +71,8 @@ class FakeDatabase:
     audit: list[AuditEntry] = field(default_factory=list)
     #: Processing jobs by id.
     jobs: dict[int, Job] = field(default_factory=dict)
+    #: The bot's saved conversation data, by Telegram id.
+    chat_state: dict[int, dict[str, object]] = field(default_factory=dict)
 
 
 class _Clinic:
@@ -304,6 +308,30 @@ class _Notifications:
             if n.appointment_id == appointment_id and "start" in n.params:
                 n.params = {**n.params, "start": int(start.timestamp())}
 
+    async def to_chat(self, chat_id: int) -> list[NoticeRecord]:
+        """Queued rows read as queued, withdrawn ones as withdrawn (the fake sends none)."""
+        rows = [(n, Delivery.QUEUED) for n in self.db.notifications]
+        rows += [(n, Delivery.WITHDRAWN) for n in self.db.withdrawn]
+        return [
+            NoticeRecord(n.kind, n.template, n.appointment_id, n.due_at, state, None)  # type: ignore[arg-type]
+            for n, state in sorted(rows, key=lambda r: r[0].due_at)
+            if n.chat_id == chat_id
+        ]
+
+    async def forget_name(self, appointment_ids: list[uuid.UUID], placeholder: str) -> None:
+        for n in self.db.notifications + self.db.withdrawn:
+            if n.appointment_id in appointment_ids and "patient" in n.params:
+                n.params = {**n.params, "patient": placeholder}
+
+    async def forget_chat(self, chat_id: int, pseudonym: int) -> None:
+        gone = [n for n in self.db.notifications if n.chat_id == chat_id]
+        self.db.withdrawn.extend(gone)
+        self.db.notifications = [n for n in self.db.notifications if n not in gone]
+        for n in self.db.withdrawn:
+            if n.chat_id == chat_id:
+                n.chat_id = pseudonym
+                n.dedupe_key = n.dedupe_key.replace(f":{chat_id}", f":{pseudonym}")
+
 
 class _Languages:
     def __init__(self, db: FakeDatabase) -> None:
@@ -314,6 +342,17 @@ class _Languages:
 
     async def get(self, telegram_user_id: int) -> str | None:
         return self.db.languages.get(telegram_user_id)
+
+    async def forget(self, telegram_user_id: int) -> None:
+        self.db.languages.pop(telegram_user_id, None)
+
+
+class _ChatState:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    async def forget(self, telegram_user_id: int) -> None:
+        self.db.chat_state.pop(telegram_user_id, None)
 
 
 class _Staff:
@@ -410,6 +449,16 @@ class _Audit:
 
         return [e for e in reversed(self.db.audit) if matches(e)][: where.limit]
 
+    async def pseudonymise(self, telegram_user_id: int, pseudonym: int) -> None:
+        def renamed(e: AuditEntry) -> AuditEntry:
+            if e.actor_role == "guest" and e.actor_id == telegram_user_id:
+                e = replace(e, actor_id=pseudonym)
+            if e.record_type == "person" and e.record_id == str(telegram_user_id):
+                e = replace(e, record_id=str(pseudonym))
+            return e
+
+        self.db.audit = [renamed(e) for e in self.db.audit]
+
 
 class _Jobs:
     """Jobs are stored on commit; a save of a job changed since it was read fails."""
@@ -450,6 +499,7 @@ class FakeUnitOfWork:
     appointments: AppointmentRepository
     notifications: NotificationRepository
     jobs: JobRepository
+    chat_state: ChatStateRepository
     staff: StaffRepository
     invitations: InvitationRepository
     audit: AuditLog
@@ -469,6 +519,7 @@ class FakeUnitOfWork:
         self._jobs: dict[int, Job] = {}
         self.jobs = _Jobs(self._jobs, db)
         self.languages = _Languages(db)
+        self.chat_state = _ChatState(db)
         self.staff = _Staff(db)
         self.invitations = _Invitations(db)
         self._audited: list[AuditEntry] = []

@@ -12,6 +12,7 @@ from telegram.ext import ConversationHandler
 
 from bot.handlers.admin.appointment_text import detail_text, line_text
 from bot.handlers.admin.guard import admin_tapped
+from bot.handlers.admin.patient_data import patient_buttons
 from bot.handlers.errors import reply_for, tell
 from bot.i18n import Translator
 from bot.telegram import callbacks as cb
@@ -207,7 +208,7 @@ async def found(update: Update, context: Context) -> int:
         button(line.appointment.reference, cb.ADMIN_OPEN.pack(line.appointment.id))
         for line in result.lines
     ]
-    await show(
-        update, "\n".join(text), InlineKeyboardMarkup([*columns(opens, 2), *markup.inline_keyboard])
-    )
+    rights = patient_buttons(context, result.patient) if result.patient else []
+    rows = [*columns(opens, 2), *rights, *markup.inline_keyboard]
+    await show(update, "\n".join(text), InlineKeyboardMarkup(rows))
     return END

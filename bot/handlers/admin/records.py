@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler
 from telegram.ext import filters as f
 
 from bot.handlers.admin import appointment_changes as changes
-from bot.handlers.admin import appointments, audit, stats
+from bot.handlers.admin import appointments, audit, patient_data, stats
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.screens import on_tap
@@ -33,6 +33,9 @@ def records_taps() -> list[CallbackQueryHandler[Context, object]]:
         on_tap(cb.ADMIN_MOVE.pattern, changes.free_times),
         on_tap(cb.ADMIN_MOVE_TO.pattern, changes.move_to),
         on_tap(cb.ADMIN_MARK.pattern, changes.mark),
+        on_tap(cb.ADMIN_EXPORT.pattern, patient_data.export),
+        on_tap(cb.ADMIN_ERASE.pattern, patient_data.ask_to_erase),
+        on_tap(cb.ADMIN_ERASE_YES.pattern, patient_data.erase_confirmed),
         on_tap(f"^{stats.SECTION}$", stats.show_periods),
         on_tap(cb.ADMIN_STATS.pattern, stats.show_period),
         on_tap(f"^{audit.SECTION}$", audit.show_latest),

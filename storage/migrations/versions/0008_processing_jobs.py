@@ -43,10 +43,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_processing_jobs")),
         sa.UniqueConstraint("appointment_id", name=op.f("uq_processing_jobs_appointment_id")),
     )
+    live = sa.text("state IN ('queued', 'working')")  # finished jobs are not indexed
     op.create_index(
         op.f("ix_processing_jobs_state_next_attempt_at"),
         "processing_jobs",
         ["state", "next_attempt_at"],
+        sqlite_where=live,
+        postgresql_where=live,
     )
 
 

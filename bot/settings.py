@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.notifications import parse_offsets
+from storage.crypto.keyring import DataKeyError, KeyRing
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _HOST_NAME = re.compile(r"\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+|[A-Za-z0-9.-]+")
@@ -19,6 +20,7 @@ _EXPECTED = {
     "telegram_api_base_url": "an http(s) URL ending before the token, like https://api.telegram.org/bot",
     "database_url": "sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db",
     "sqlite_driver": "inline or thread",
+    "data_key": "base64 32-byte keys, newest first, comma-separated (medbot keys new)",
     "admin_telegram_ids": "comma-separated numeric Telegram user ids, like 111,222",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
     "log_format": "console or json",
@@ -55,6 +57,8 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
     database_url: str = "sqlite+aiosqlite:///./data/medbot.db"
     sqlite_driver: Literal["inline", "thread"] = "inline"
+    #: The data keys, newest first; unset: the key file in the data directory (bot/keys.py).
+    data_key: SecretStr | None = None
     admin_telegram_ids: Annotated[tuple[int, ...], NoDecode] = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["console", "json"] = "console"
@@ -83,6 +87,16 @@ class Settings(BaseSettings):
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _TOKEN.match(value.get_secret_value()):
             raise ValueError("malformed token")
+        return value
+
+    @field_validator("data_key")
+    @classmethod
+    def _data_key_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                KeyRing.parse(value.get_secret_value())
+            except DataKeyError:
+                raise ValueError("malformed data key") from None
         return value
 
     @field_validator("telegram_api_base_url")

@@ -36,13 +36,14 @@ def key_file(database_url: str) -> Path:
 def read_keyring(database_url: str, data_key: SecretStr | None) -> KeyRing | None:
     """The ring from ``DATA_KEY`` or the key file; ``None`` if there is neither."""
     path = key_file(database_url)
+    source = "DATA_KEY" if data_key is not None else str(path)
     try:
         if data_key is not None:
             return KeyRing.parse(data_key.get_secret_value())
         if path.exists():
             return KeyRing.parse(path.read_text(encoding="ascii"))
     except (DataKeyError, OSError, UnicodeDecodeError) as error:
-        raise StartupError(f"cannot read the data key ({path}): {error}") from None
+        raise StartupError(f"cannot read the data key ({source}): {error}") from None
     return None
 
 

@@ -50,7 +50,10 @@ def _stale(table: Table, kid: str) -> ColumnElement[bool]:
     prefix = f"{VERSION}:{kid}:%"
     if table is telegram_state:  # a JSON string: the value starts after its quote
         prefix = f'"{prefix}'
-    return or_(*(cast(c, Text).not_like(prefix) for c in _encrypted_columns(table)))
+    stale = [cast(c, Text).not_like(prefix) for c in _encrypted_columns(table)]
+    if table is patients:
+        stale.append(patients.c.national_id_index.not_like(f"{kid}:%"))
+    return or_(*stale)
 
 
 async def _rotate_batch(engine: AsyncEngine, table: Table, size: int) -> int:

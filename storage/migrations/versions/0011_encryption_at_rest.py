@@ -51,7 +51,7 @@ state = sa.table(
     sa.column("kind", sa.String),
     sa.column("key", sa.String),
     sa.column("data", sa.JSON),
-    sa.column("updated_at", sa.DateTime),
+    sa.column("updated_at", sa.DateTime(timezone=True)),
 )
 data_keys = sa.table("data_keys", sa.column("id", sa.Integer), sa.column("check_value", sa.Text))
 
@@ -104,6 +104,8 @@ def _encrypt(bind: sa.Connection, ring: KeyRing) -> None:
         bind.execute(sa.update(patients).where(patients.c.id == row.id).values(**values))
     _each_reason(bind, lambda text: ring.encrypt(text, "appointment_status_changes.reason"))
     now = datetime.now(UTC)
+    if bind.dialect.name == "sqlite":  # naive UTC, as storage.types.UTCDateTime stores it
+        now = now.replace(tzinfo=None)
     for row in bind.execute(sa.select(state.c.kind, state.c.key, state.c.data)).all():
         sealed = ring.encrypt(json.dumps(row.data), "telegram_state.data")
         bind.execute(_state_row(row).values(data=sealed, updated_at=now))

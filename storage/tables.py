@@ -179,7 +179,8 @@ notifications = Table(
     Column("kind", String(16), nullable=False),
     Column("appointment_id", Uuid),
     Column("template", String(64), nullable=False),
-    Column("params", JSON, nullable=False),
+    #: What the message names: a patient's name, a doctor's reason, so encrypted.
+    Column("params", EncryptedJSON("notifications.params"), nullable=False),
     Column("urgent", Boolean, nullable=False),
     Column("due_at", UTCDateTime(), nullable=False),
     Column("dedupe_key", String(160), nullable=False, unique=True),
@@ -320,7 +321,7 @@ api_stored_responses = Table(
     Column("fingerprint", String(64), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("status", Integer),
-    Column("body", Text, nullable=False),
+    Column("body", Encrypted("api_stored_responses.body"), nullable=False),  # may name a patient
     Column("content_type", String(64), nullable=False),
     UniqueConstraint("token_id", "key"),
 )

@@ -18,10 +18,16 @@ from storage.crypto.binding import keyring_of
 from storage.crypto.check import record_check
 from storage.crypto.keyring import VERSION
 from storage.engine import writing
-from storage.tables import appointment_status_changes, patients, telegram_state
+from storage.tables import (
+    api_stored_responses,
+    appointment_status_changes,
+    notifications,
+    patients,
+    telegram_state,
+)
 from storage.types import Encrypted, EncryptedJSON
 
-TABLES = (patients, appointment_status_changes, telegram_state)
+TABLES = (patients, appointment_status_changes, telegram_state, notifications, api_stored_responses)
 
 
 @dataclass
@@ -48,9 +54,11 @@ def _encrypted_columns(table: Table) -> list[Any]:
 
 def _stale(table: Table, kid: str) -> ColumnElement[bool]:
     prefix = f"{VERSION}:{kid}:%"
-    if table is telegram_state:  # a JSON string: the value starts after its quote
-        prefix = f'"{prefix}'
-    stale = [cast(c, Text).not_like(prefix) for c in _encrypted_columns(table)]
+    stale = [
+        # A JSON column holds a JSON string: the value starts after its quote.
+        cast(c, Text).not_like(f'"{prefix}' if isinstance(c.type, EncryptedJSON) else prefix)
+        for c in _encrypted_columns(table)
+    ]
     if table is patients:
         stale.append(patients.c.national_id_index.not_like(f"{kid}:%"))
     return or_(*stale)

@@ -6,6 +6,7 @@ import asyncio
 import shutil
 import stat
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,12 @@ from sqlalchemy.engine import make_url
 
 from bot.database import prepare_demo_database
 from bot.sandbox.standin import BotApiStandIn, Person
+from domain.actors import Actor, Role
+from domain.queries import SlotQuery, open_slots
+from domain.usecases.cancellation import CancelCommand, cancel
 from tests.databases import fresh_postgres_database
 from tests.e2e.conftest import running_clinic
-from tests.e2e.medbot import Clinic
+from tests.e2e.medbot import ADMIN_ID, Clinic
 
 NAME = "Zoraida Quetzalcóatl Villanueva"
 RUT_COMPACT = "234567896"
@@ -27,9 +31,14 @@ PG_DUMP = shutil.which("pg_dump") or "/usr/lib/postgresql/15/bin/pg_dump"
 DRAFT_RUT = "198765430"
 
 
+#: A cancellation's reason, in the staff member's own words.
+REASON = "Xilófono averiado en consultorio"
+
+
 def needles() -> dict[str, bytes]:
     found = {}
-    for value in (NAME, "Quetzalc", RUT_COMPACT, RUT_FORMATTED, "23456789", PHONE_DIGITS):
+    values = (NAME, "Quetzalc", RUT_COMPACT, RUT_FORMATTED, "23456789", PHONE_DIGITS, REASON)
+    for value in values:
         for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
             found[f"{value!r} in {encoding}"] = value.encode(encoding)
     for value in (DRAFT_NAME, "Ixchel", DRAFT_RUT, "19.876.543-0", "19876543"):
@@ -71,10 +80,28 @@ async def register_and_abandon(api: BotApiStandIn) -> None:
     await asyncio.sleep(1.5)  # the conversation state is flushed every second
 
 
+async def book_and_cancel(clinic: Clinic) -> None:
+    """Zoraida books; the clinic is asked to confirm, naming her (the outbox holds it);
+    an admin cancels with a reason of their own, which she is told."""
+    [patient] = await clinic.patients()
+    async with clinic.deps.uow(read_only=True) as uow:
+        doctor = next(d for d in await uow.doctors.list_all() if d.country == "CL")
+    today = clinic.clock.now().date()
+    query = SlotQuery("CL", doctor.specialty_ids[0], doctor.id, today, today + timedelta(days=30))
+    slot = (await open_slots(clinic.deps, query))[0]
+    appointment = await clinic.book(patient.id or 0, slot.slot.start, doctor.id or 0)
+    await clinic.settled(appointment)
+    admin = Actor(Role.ADMIN, ADMIN_ID, ADMIN_ID)
+    await cancel(clinic.deps, admin, CancelCommand(appointment.id, reason=REASON))
+    [cancelled] = await clinic.appointments()
+    assert cancelled.history[-1].reason == REASON
+
+
 async def test_the_sqlite_file_and_its_wal_hold_none_of_a_patients_values(
     api: BotApiStandIn, clinic: Clinic, tmp_path: Path
 ) -> None:
     await register_and_abandon(api)
+    await book_and_cancel(clinic)
     [patient] = await clinic.patients()  # the values are there, for whoever has the key
     assert (patient.full_name, patient.national_id) == (NAME, RUT_COMPACT)
 
@@ -100,6 +127,7 @@ async def test_a_postgresql_dump_holds_none_of_a_patients_values(
     api: BotApiStandIn, postgres_clinic: Clinic
 ) -> None:
     await register_and_abandon(api)
+    await book_and_cancel(postgres_clinic)
     [patient] = await postgres_clinic.patients()
     assert patient.phone.endswith(PHONE_DIGITS)
 

@@ -15,8 +15,9 @@ from storage.crypto.keyring import DataKeyError, KeyRing, new_key
 from storage.crypto.rotation import TABLES, _rotate_batch, rotate
 from storage.engine import create_engine
 from storage.migrate import MigrationRefused, downgrade, upgrade
-from storage.tables import patients
+from storage.tables import notifications, patients
 from storage.telegram_state import TelegramStateStore
+from storage.types import UTCDateTime
 from storage.unit_of_work import SqlUnitOfWork
 from tests.keys import TEST_DATA_KEY, TEST_KEYRING
 from tests.storage.conftest import NOW
@@ -167,6 +168,14 @@ OLD_PATIENTS = sa.table(
     *(sa.column(name) for name in ("id", "telegram_user_id", "full_name", "national_id")),
     *(sa.column(name) for name in ("phone", "language", "country")),
 )
+OLD_OUTBOX = sa.table(
+    "notifications",
+    *(sa.column(n) for n in ("chat_id", "kind", "template", "urgent", "dedupe_key", "state")),
+    *(sa.column(n) for n in ("attempts",)),
+    sa.column("params", sa.JSON),
+    sa.column("due_at", UTCDateTime()),
+    sa.column("next_attempt_at", UTCDateTime()),
+)
 OLD_STATE = sa.table(
     "telegram_state", sa.column("kind"), sa.column("key"), sa.column("data", sa.JSON)
 )
@@ -187,6 +196,14 @@ async def test_migration_0011_encrypts_the_rows_stored_before_it_and_needs_the_k
             await conn.execute(
                 sa.insert(OLD_STATE), {"kind": "user", "key": "7", "data": {"name": "Ana Quispe"}}
             )
+            await conn.execute(
+                sa.insert(OLD_OUTBOX),
+                {
+                    "chat_id": 7, "kind": "status", "template": "t", "urgent": True,
+                    "dedupe_key": "k", "state": "queued", "attempts": 0, "due_at": NOW,
+                    "next_attempt_at": NOW, "params": {"patient": "Ana Quispe"},
+                },
+            )  # fmt: skip
         with pytest.raises(MigrationRefused, match="no data key was given"):
             await upgrade(database_url)
 
@@ -195,7 +212,7 @@ async def test_migration_0011_encrypts_the_rows_stored_before_it_and_needs_the_k
         async with bare.connect() as conn:
             raw = [
                 str(r)
-                for t in ("patients", "telegram_state")
+                for t in ("patients", "telegram_state", "notifications")
                 for r in await conn.execute(text(f"SELECT * FROM {t}"))
             ]
         assert not [r for r in raw if "Ana" in r or "10117410" in r]
@@ -208,6 +225,9 @@ async def test_migration_0011_encrypts_the_rows_stored_before_it_and_needs_the_k
             assert found.full_name == "Ana Quispe"
             state = await TelegramStateStore(keyed, FakeClock(NOW)).load("user")
             assert state == {"7": {"name": "Ana Quispe"}}
+            async with keyed.connect() as conn:
+                params = (await conn.execute(sa.select(notifications.c.params))).scalar()
+            assert params == {"patient": "Ana Quispe"}
         finally:
             await keyed.dispose()
 

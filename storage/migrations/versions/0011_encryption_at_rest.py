@@ -1,5 +1,6 @@
-"""encryption at rest: patients' names, national IDs and phones, status reasons and
-conversation state encrypted; a blind index for national IDs; a key check
+"""encryption at rest: patients' names, national IDs and phones, status reasons,
+conversation state, the outbox's parameters and the API's stored answers encrypted; a
+blind index for national IDs; a key check
 
 Revision ID: 0011
 Revises: 0010
@@ -17,6 +18,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -46,6 +49,14 @@ patients = sa.table(
 changes = sa.table(
     "appointment_status_changes", sa.column("id", sa.Integer), sa.column("reason", sa.Text)
 )
+outbox = sa.table("notifications", sa.column("id", sa.Integer), sa.column("params", sa.JSON))
+answers = sa.table("api_stored_responses", sa.column("id", sa.Integer), sa.column("body", sa.Text))
+#: (table, column, whether it is JSON) for the tables with an integer id.
+BY_ID = (
+    (changes, "reason", False),
+    (outbox, "params", True),
+    (answers, "body", False),
+)
 state = sa.table(
     "telegram_state",
     sa.column("kind", sa.String),
@@ -57,7 +68,7 @@ data_keys = sa.table("data_keys", sa.column("id", sa.Integer), sa.column("check_
 
 
 def _ring(bind: sa.Connection) -> KeyRing | None:
-    tables = (patients, changes, state)
+    tables = (patients, changes, state, outbox, answers)
     stored = any(
         bind.execute(sa.select(sa.literal(1)).select_from(t).limit(1)).first() for t in tables
     )
@@ -87,7 +98,7 @@ def upgrade() -> None:
     )
     op.add_column("telegram_state", sa.Column("updated_at", sa.DateTime(timezone=True)))
     if bind.dialect.name == "postgresql":
-        for name in (*PATIENT_FIELDS,):
+        for name in PATIENT_FIELDS:
             op.alter_column("patients", name, type_=sa.Text(), existing_nullable=False)
         op.alter_column("patients", "national_id_index", server_default=None)
     op.drop_index(OLD_INDEX, table_name="patients")
@@ -102,7 +113,9 @@ def _encrypt(bind: sa.Connection, ring: KeyRing) -> None:
         values = {f: ring.encrypt(getattr(row, f), f"patients.{f}") for f in PATIENT_FIELDS}
         values["national_id_index"] = ring.index(row.national_id)
         bind.execute(sa.update(patients).where(patients.c.id == row.id).values(**values))
-    _each_reason(bind, lambda text: ring.encrypt(text, "appointment_status_changes.reason"))
+    for table, name, is_json in BY_ID:
+        purpose = f"{table.name}.{name}"
+        _each(bind, table, name, partial(_sealed, ring, purpose, is_json))
     now = datetime.now(UTC)
     if bind.dialect.name == "sqlite":  # naive UTC, as storage.types.UTCDateTime stores it
         now = now.replace(tzinfo=None)
@@ -111,15 +124,25 @@ def _encrypt(bind: sa.Connection, ring: KeyRing) -> None:
         bind.execute(_state_row(row).values(data=sealed, updated_at=now))
 
 
-def _each_reason(bind: sa.Connection, change: Callable[[str], str]) -> None:
-    for row in bind.execute(sa.select(changes)).all():
-        bind.execute(
-            sa.update(changes).where(changes.c.id == row.id).values(reason=change(row.reason))
-        )
+def _sealed(ring: KeyRing, purpose: str, is_json: bool, value: object) -> str:
+    return ring.encrypt(json.dumps(value) if is_json else str(value), purpose)
+
+
+def _each(
+    bind: sa.Connection, table: sa.TableClause, name: str, change: Callable[[Any], Any]
+) -> None:
+    for row in bind.execute(sa.select(table.c.id, table.c[name])).all():
+        values = {name: change(getattr(row, name))}
+        bind.execute(sa.update(table).where(table.c.id == row.id).values(**values))
 
 
 def _state_row(row: sa.Row[tuple[str, str, object]]) -> sa.Update:
     return sa.update(state).where((state.c.kind == row.kind) & (state.c.key == row.key))
+
+
+def _plain(ring: KeyRing, purpose: str, is_json: bool, value: str) -> object:
+    text = ring.decrypt(value, purpose)
+    return json.loads(text) if is_json else text
 
 
 def downgrade() -> None:
@@ -130,7 +153,9 @@ def downgrade() -> None:
         for row in bind.execute(sa.select(patients)).all():
             values = {f: ring.decrypt(getattr(row, f), f"patients.{f}") for f in PATIENT_FIELDS}
             bind.execute(sa.update(patients).where(patients.c.id == row.id).values(**values))
-        _each_reason(bind, lambda text: ring.decrypt(text, "appointment_status_changes.reason"))
+        for table, name, is_json in BY_ID:
+            purpose = f"{table.name}.{name}"
+            _each(bind, table, name, partial(_plain, ring, purpose, is_json))
         for row in bind.execute(sa.select(state.c.kind, state.c.key, state.c.data)).all():
             plain = json.loads(ring.decrypt(row.data, "telegram_state.data"))
             bind.execute(_state_row(row).values(data=plain))

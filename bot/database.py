@@ -16,11 +16,13 @@ from storage.migrate import MigrationRefused, current_revision, head_revision, u
 from storage.unit_of_work import SqlUnitOfWork
 
 
-async def upgrade_database(url: str, data_key: SecretStr | None) -> None:
+async def upgrade_database(
+    url: str, data_key: SecretStr | None, *, announce_key: bool = True
+) -> None:
     """Migrate; with the data key, since migration 0011 encrypts the rows stored."""
     ring = read_keyring(url, data_key)
     if ring is None and await _behind(url):
-        ring = generate_key_file(url)
+        ring = generate_key_file(url, announce=announce_key)
     try:
         await upgrade(url, keyring=ring)
     except MigrationRefused as error:

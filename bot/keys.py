@@ -47,18 +47,20 @@ def read_keyring(database_url: str, data_key: SecretStr | None) -> KeyRing | Non
     return None
 
 
-def generate_key_file(database_url: str) -> KeyRing:
+def generate_key_file(database_url: str, *, announce: bool = True) -> KeyRing:
+    """A new key in the key file (0600); ``announce``: log once to back it up."""
     path = key_file(database_url)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = new_key()
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="ascii") as file:
         file.write(key + "\n")
-    log.warning(
-        "data_key_generated",
-        path=str(path),
-        hint="back this file up: without it the patients' data cannot be read",
-    )
+    if announce:
+        log.warning(
+            "data_key_generated",
+            path=str(path),
+            hint="back this file up: without it the patients' data cannot be read",
+        )
     return KeyRing.parse(key)
 
 

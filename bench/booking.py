@@ -60,7 +60,8 @@ from harness import (
     verdict,
     write_section,
 )
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import Table, TableClause, column, event, func, insert, select, text
+from sqlalchemy import table as sql_table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import build_deps
@@ -75,10 +76,13 @@ from domain.queries import SlotQuery, open_slots
 from domain.schedule import TimeRange, weekdays_plan
 from domain.status import Status
 from domain.usecases.booking import BookCommand, book
+from storage.crypto.binding import keyring_of
+from storage.crypto.keyring import KeyRing, new_key
 from storage.directory_cache import DirectoryCache
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.tables import appointment_status_changes, appointments, metadata, patients
+from storage.types import Encrypted, EncryptedJSON
 from storage.unit_of_work import SqlUnitOfWork
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,7 +167,10 @@ class Result:
 @asynccontextmanager
 async def bench_engine(url: str) -> AsyncIterator[AsyncEngine]:
     await upgrade(url)
-    engine = create_engine(url, pool_size=CONCURRENCY, max_overflow=10)
+    # Encryption at rest is on, as in the bot: a fresh data key for the run.
+    engine = create_engine(
+        url, pool_size=CONCURRENCY, max_overflow=10, keyring=KeyRing.parse(new_key())
+    )
     try:
         yield engine
     finally:
@@ -210,11 +217,13 @@ async def add_specialty(engine: AsyncEngine) -> int:
 
 
 async def add_patients(engine: AsyncEngine, count: int) -> list[int]:
+    ring = keyring_of(engine.dialect)
     rows = [
         {
             "telegram_user_id": 9_000_000_000 + n,
             "full_name": f"Bench Patient {n:05d}",
             "national_id": f"{n:08d}",
+            "national_id_index": ring.index(f"{n:08d}"),
             "phone": "+51900000000",
             "language": "es",
             "country": "PE",
@@ -264,6 +273,22 @@ async def book_one(engine: AsyncEngine, patient_id: int, command: BookCommand) -
     await book(build_deps(engine, CLOCK), Actor(Role.PATIENT, patient_id), command)
 
 
+def plain(source: Table) -> TableClause:
+    """``source`` with its encrypted columns as plain ones, for the raw inserts."""
+    return sql_table(
+        source.name,
+        *(
+            column(c.name, c.type.impl if isinstance(c.type, Encrypted | EncryptedJSON) else c.type)
+            for c in source.c
+            if c.name != "id"
+        ),
+    )
+
+
+PLAIN_CHANGES = plain(appointment_status_changes)
+PLAIN_NOTIFICATIONS = None if NOTIFICATIONS is None else plain(NOTIFICATIONS)
+
+
 async def raw_insert_one(
     engine: AsyncEngine,
     patient_id: int,
@@ -274,12 +299,14 @@ async def raw_insert_one(
     outbox: list[dict[str, Any]],
 ) -> None:
     """What a booking writes, and nothing else: the appointment, its history row and
-    copies of the outbox rows a booking wrote in the warm-up (none without an outbox)."""
+    copies of the outbox rows a booking wrote in the warm-up (none without an outbox).
+    The encrypted columns (the history's reason, the outbox's parameters) are written
+    plain: this is the database's limit, without the encryption a booking pays for."""
     row = appointment_row(patient_id, doctor_id, specialty_id, slot, Status.REGISTERED)
     async with engine.begin() as conn:
         await conn.execute(insert(appointments).values(**row))
         await conn.execute(
-            insert(appointment_status_changes),
+            insert(PLAIN_CHANGES),
             [
                 {
                     "appointment_id": row["id"],
@@ -291,9 +318,9 @@ async def raw_insert_one(
                 }
             ],
         )
-        if outbox and NOTIFICATIONS is not None:
+        if outbox and PLAIN_NOTIFICATIONS is not None:
             await conn.execute(
-                insert(NOTIFICATIONS),
+                insert(PLAIN_NOTIFICATIONS),
                 [
                     {**n, "appointment_id": row["id"], "dedupe_key": f"bench:{row['id']}:{i}"}
                     for i, n in enumerate(outbox)
@@ -685,6 +712,8 @@ def write_report(results: list[Result], skipped: bool, start: Start) -> None:
         *table(results),
         "",
         (
+            "Encryption at rest is on (`docs/encryption.md`): bookings write the status "
+            "history's reason encrypted and read patients decrypted. "
             "*Bookings/s* runs the real `domain.usecases.booking.book` use case, "
             f"one unit of work per call, from {CONCURRENCY} asyncio tasks on one engine "
             f"(pool of {CONCURRENCY}), "
@@ -692,7 +721,8 @@ def write_report(results: list[Result], skipped: bool, start: Start) -> None:
             "doctors x 16 slots a day) by distinct patients. *Raw inserts/s* is the limit of "
             "the same database, driver and engine: the rows a booking writes (the appointment, "
             "its status-history row and copies of the outbox rows a warm-up booking wrote), "
-            "inserted with SQLAlchemy Core, each set in its own `engine.begin()` transaction, "
+            "with nothing encrypted, inserted with SQLAlchemy Core, each set in its own "
+            "`engine.begin()` transaction, "
             "from the same number of tasks. Both run after a warm-up, in alternating "
             f"order over two rounds. *Free slots* is `{FREE_SLOTS_NAME}`, the lookup the bot "
             "runs when a patient picks a doctor (a read-only unit of work with the bot's "

@@ -62,6 +62,7 @@ from typing import Any
 
 from aiohttp import web
 from harness import (
+    BENCH_DATA_KEY,
     REPORT,
     ROOT,
     BotProcess,
@@ -85,6 +86,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.sandbox.standin import BotApiStandIn
 from bot.sandbox.standin.journal import RequestRecord
 from domain.notifications import Kind, Notification
+from storage.crypto.keyring import KeyRing
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.outbox import OutboxStore
@@ -371,7 +373,7 @@ async def measure(run: Run, profile_dir: Path | None) -> Run:
         workdir = Path(tmp)
         async with fresh_database(run.backend, workdir) as url:
             await upgrade(url)
-            engine = create_engine(url)
+            engine = create_engine(url, keyring=KeyRing.parse(BENCH_DATA_KEY))
             api = BotApiStandIn(flood_limits=run.flood)
             remove_listener = api.journal.add_listener(run.tally.record)
             count_polls(api, run.tally)

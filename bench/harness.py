@@ -30,9 +30,13 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bot.sandbox.standin import BotApiStandIn
+from storage.crypto.keyring import new_key
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"
+#: The data key of every bot a benchmark starts, and of its own engines: fresh per run.
+BENCH_DATA_KEY = new_key()
+
 POSTGRES_URL = os.environ.get(
     "MEDBOT_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
@@ -300,6 +304,7 @@ class BotProcess:
     #: Settings of the caller's environment that must not leak into a measured bot.
     OWN_PREFIXES = (
         *("TELEGRAM_", "DATABASE_", "ADMIN_", "LOG_", "PTB_", "DISPATCH_", "HTTP_", "SQLITE_"),
+        "DATA_KEY",
     )
 
     def __init__(self, process: asyncio.subprocess.Process, log: Path) -> None:
@@ -331,6 +336,7 @@ class BotProcess:
             "TELEGRAM_API_BASE_URL": api.base_url,
             "TELEGRAM_FILE_BASE_URL": api.base_file_url,
             "DATABASE_URL": database_url,
+            "DATA_KEY": BENCH_DATA_KEY,
             "TELEGRAM_MAX_RATE": "0",
             "HTTP_PORT": "0",
             "LOG_LEVEL": "WARNING",

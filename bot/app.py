@@ -120,7 +120,9 @@ def build_telegram(settings: Settings, deps: Deps, engine: AsyncEngine) -> Appli
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
         .context_types(ContextTypes(context=BotContext))
-        .persistence(DatabasePersistence(TelegramStateStore(engine), update_interval=1.0))
+        .persistence(
+            DatabasePersistence(TelegramStateStore(engine, deps.clock), update_interval=1.0)
+        )
         .concurrent_updates(processor := PerChatUpdateProcessor())
         # aiohttp rather than PTB's httpx: a Bot API call costs a fraction of the CPU.
         # PTB's default is one connection: every reply and notification would queue on it.
@@ -169,7 +171,9 @@ def warm_up(now: datetime) -> None:
 async def _database(app: web.Application) -> AsyncIterator[None]:
     launch = app[LAUNCH]
     engine = await open_database(
-        launch.settings.database_url, sqlite_driver=launch.settings.sqlite_driver
+        launch.settings.database_url,
+        sqlite_driver=launch.settings.sqlite_driver,
+        data_key=launch.settings.data_key,
     )
     app[ENGINE] = engine
     app[DEPS] = build_deps(

@@ -27,6 +27,8 @@ from domain.processing import JobState
 from domain.staff import StaffRole
 from domain.usecases.api_tokens import CreateTokenCommand, create_token, list_tokens, revoke_token
 from domain.usecases.clinic_import import ImportCommand, clinic_spec, import_clinic
+from storage.crypto.keyring import DataKeyError, new_key
+from storage.crypto.rotation import rotate
 from storage.jobs import JobStore
 from storage.outbox import OutboxStore
 from storage.unit_of_work import SqlUnitOfWork
@@ -98,7 +100,40 @@ def _parser() -> argparse.ArgumentParser:
         handler=_invite, role=StaffRole.ADMIN, doctor_id=None
     )
     _api_token_parser(commands)
+    _keys_parser(commands)
     return parser
+
+
+def _keys_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    keys = commands.add_parser("keys", help="the data key (docs/encryption.md)")
+    actions = keys.add_subparsers(required=True, metavar="ACTION")
+    actions.add_parser(
+        "new", help="print a new data key, to put first in DATA_KEY or the key file"
+    ).set_defaults(handler=_keys_new)
+    rotate = actions.add_parser(
+        "rotate", help="re-encrypt everything under the newest key (resumable)"
+    )
+    rotate.add_argument("--batch", type=int, default=500, help="rows per transaction")
+    rotate.set_defaults(handler=_keys_rotate)
+
+
+async def _keys_new(_settings: Settings, _args: argparse.Namespace) -> int:
+    print(new_key())  # noqa: T201 (the operator stores it; never logged)
+    return 0
+
+
+async def _keys_rotate(settings: Settings, args: argparse.Namespace) -> int:
+    engine = await open_database(
+        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
+    )
+    try:
+        done = await rotate(engine, batch=args.batch)
+    except DataKeyError as error:
+        raise StartupError(f"rotation stopped: {error}; run it again with every key") from None
+    finally:
+        await engine.dispose()
+    print(f"medbot: {done.rows} rows re-encrypted under the newest key")  # noqa: T201
+    return 0
 
 
 def _api_token_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -117,7 +152,9 @@ def _api_token_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
 
 
 async def _api_token_create(settings: Settings, args: argparse.Namespace) -> int:
-    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    engine = await open_database(
+        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
+    )
     try:
         deps = build_deps(engine, SystemClock(), source=Source.CLI)
         command = CreateTokenCommand(args.name, parse_scopes(args.scopes))
@@ -131,7 +168,9 @@ async def _api_token_create(settings: Settings, args: argparse.Namespace) -> int
 
 
 async def _api_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
-    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    engine = await open_database(
+        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
+    )
     try:
         await revoke_token(build_deps(engine, SystemClock(), source=Source.CLI), SYSTEM, args.name)
     except DomainError as error:
@@ -143,7 +182,9 @@ async def _api_token_revoke(settings: Settings, args: argparse.Namespace) -> int
 
 
 async def _api_token_list(settings: Settings, _args: argparse.Namespace) -> int:
-    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    engine = await open_database(
+        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
+    )
     try:
         tokens = await list_tokens(build_deps(engine, SystemClock()), SYSTEM)
     finally:
@@ -157,13 +198,15 @@ async def _api_token_list(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 async def _upgrade(settings: Settings, _args: argparse.Namespace) -> int:
-    await upgrade_database(settings.database_url)
+    await upgrade_database(settings.database_url, settings.data_key)
     print("medbot: database is up to date")  # noqa: T201
     return 0
 
 
 async def _seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
-    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    engine = await open_database(
+        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
+    )
     try:
         report = await seed_demo(lambda: SqlUnitOfWork(engine))
     finally:
@@ -185,7 +228,9 @@ async def _clinic_import(settings: Settings, args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)  # noqa: T201
         print(f"medbot: {args.file} is not valid; nothing was applied", file=sys.stderr)  # noqa: T201
         return 2
-    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    engine = await open_database(
+        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
+    )
     try:
         command = ImportCommand(spec, dry_run=args.dry_run, prune=args.prune)
         changes = await import_clinic(
@@ -210,7 +255,9 @@ def _describe(change: Change) -> str:
 
 
 async def _clinic_export(settings: Settings, args: argparse.Namespace) -> int:
-    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    engine = await open_database(
+        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
+    )
     try:
         text = dump_clinic(await clinic_spec(build_deps(engine, SystemClock())))
     finally:
@@ -227,7 +274,9 @@ async def _clinic_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _notifications(settings: Settings, args: argparse.Namespace) -> int:
-    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    engine = await open_database(
+        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
+    )
     try:
         store = OutboxStore(engine)
         if args.requeue_dead:
@@ -244,7 +293,9 @@ async def _notifications(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _jobs(settings: Settings, _args: argparse.Namespace) -> int:
-    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    engine = await open_database(
+        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
+    )
     try:
         store = JobStore(engine)
         counts = await store.counts()

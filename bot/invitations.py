@@ -48,7 +48,9 @@ async def bot_username(settings: Settings) -> str:
 async def invite_link(settings: Settings, role: StaffRole, doctor_id: int | None) -> str:
     """Create the invitation (audited as the system, from the CLI) and return its link."""
     username = await bot_username(settings)
-    engine = await open_database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    engine = await open_database(
+        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
+    )
     try:
         deps = build_deps(
             engine, SystemClock(), admin_ids=settings.admin_telegram_ids, source=Source.CLI

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +22,7 @@ _EXPECTED = {
     "telegram_api_base_url": "an http(s) URL ending before the token, like https://api.telegram.org/bot",
     "database_url": "sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db",
     "sqlite_driver": "inline or thread",
+    "data_key": "base64 32-byte keys, newest first, comma-separated (medbot keys new)",
     "admin_telegram_ids": "comma-separated numeric Telegram user ids, like 111,222",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
     "log_format": "console or json",
@@ -48,6 +51,13 @@ _EXPECTED = {
 }
 
 
+def _is_data_key(text: str) -> bool:
+    try:
+        return len(base64.b64decode(text, validate=True)) == 32
+    except (binascii.Error, ValueError):
+        return False
+
+
 class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line for a person."""
 
@@ -61,6 +71,8 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
     database_url: str = "sqlite+aiosqlite:///./data/medbot.db"
     sqlite_driver: Literal["inline", "thread"] = "inline"
+    #: The data keys, newest first; unset: the key file in the data directory (bot/keys.py).
+    data_key: SecretStr | None = None
     admin_telegram_ids: Annotated[tuple[int, ...], NoDecode] = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["console", "json"] = "console"
@@ -98,6 +110,16 @@ class Settings(BaseSettings):
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _TOKEN.match(value.get_secret_value()):
             raise ValueError("malformed token")
+        return value
+
+    @field_validator("data_key")
+    @classmethod
+    def _data_key_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # The shape only; storage.crypto reads the keys (bot.keys), out of bot.http's reach.
+        if value is not None:
+            parts = value.get_secret_value().replace(",", "\n").split()
+            if not parts or not all(_is_data_key(part) for part in parts):
+                raise ValueError("malformed data key")
         return value
 
     @field_validator("telegram_api_base_url")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from pathlib import Path
@@ -13,6 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from storage.crypto.binding import bind_keyring
+from storage.crypto.keyring import KeyRing
 from storage.sqlite_inline import BUSY_TIMEOUT
 from storage.sqlite_inline import Connection as InlineConnection
 from storage.sqlite_inline import dbapi as sqlite_inline_dbapi
@@ -65,12 +69,23 @@ async def off_the_loop(conn: AsyncConnection) -> AsyncIterator[AsyncConnection]:
         driver.off_loop = False
 
 
-def create_engine(url: str, *, sqlite_inline: bool = True, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    url: str, *, sqlite_inline: bool = True, keyring: KeyRing | None = None, **kwargs: Any
+) -> AsyncEngine:
     """An async engine for ``url``; for SQLite, with WAL, foreign keys and a busy timeout.
 
     SQLite statements run on the event loop's thread (:mod:`storage.sqlite_inline`)
-    unless ``sqlite_inline`` is false, which keeps aiosqlite's own thread.
+    unless ``sqlite_inline`` is false, which keeps aiosqlite's own thread. ``keyring``
+    encrypts and decrypts the encrypted columns (else bind one later:
+    :func:`storage.crypto.binding.bind_keyring`).
     """
+    engine = _create_engine(url, sqlite_inline=sqlite_inline, **kwargs)
+    if keyring is not None:
+        bind_keyring(engine, keyring)
+    return engine
+
+
+def _create_engine(url: str, *, sqlite_inline: bool, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
     # Statement parameters carry patient data; keep them out of errors and logs.
     kwargs.setdefault("hide_parameters", True)
@@ -78,7 +93,7 @@ def create_engine(url: str, *, sqlite_inline: bool = True, **kwargs: Any) -> Asy
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(parsed.database))
     if sqlite_inline:
         kwargs.setdefault("module", sqlite_inline_dbapi())
     engine = create_async_engine(url, **kwargs)
@@ -87,6 +102,14 @@ def create_engine(url: str, *, sqlite_inline: bool = True, **kwargs: Any) -> Asy
         event.listen(engine.sync_engine, "connect", _busy_timeout)
     event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file 0600 before SQLite does (it would make it 0644 under the
+    usual umask); SQLite gives its -wal and -shm files the database file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -11,6 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.crypto.keyring import KeyRing
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -19,8 +21,11 @@ class MigrationRefused(Exception):
     for the operator, says what to fix first."""
 
 
-def alembic_config(database_url: str) -> Config:
+def alembic_config(database_url: str, keyring: KeyRing | None = None) -> Config:
+    """``keyring`` encrypts and decrypts rows the migrations change (0011)."""
     config = Config()
+    if keyring is not None:
+        config.attributes["keyring"] = keyring
     config.set_main_option("script_location", str(MIGRATIONS))
     # configparser treats % as interpolation; URLs may contain it.
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
@@ -37,10 +42,16 @@ async def current_revision(conn: AsyncConnection) -> str | None:
     return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
 
 
-async def upgrade(database_url: str, revision: str = "head") -> None:
+async def upgrade(
+    database_url: str, revision: str = "head", *, keyring: KeyRing | None = None
+) -> None:
     # Alembic's env.py runs its own event loop, so it gets a thread.
-    await asyncio.to_thread(command.upgrade, alembic_config(database_url), revision)
+    config = alembic_config(database_url, keyring)
+    await asyncio.to_thread(command.upgrade, config, revision)
 
 
-async def downgrade(database_url: str, revision: str = "base") -> None:
-    await asyncio.to_thread(command.downgrade, alembic_config(database_url), revision)
+async def downgrade(
+    database_url: str, revision: str = "base", *, keyring: KeyRing | None = None
+) -> None:
+    config = alembic_config(database_url, keyring)
+    await asyncio.to_thread(command.downgrade, config, revision)

@@ -10,13 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.entities import Patient
 from domain.errors import NationalIdTaken
+from storage.crypto.binding import keyring_for
 from storage.tables import NATIONAL_ID_INDEX, patients
 
 
 def is_national_id_conflict(error: IntegrityError) -> bool:
-    """Whether ``error`` is the unique index on (national ID, country) firing."""
+    """Whether ``error`` is the unique index on (national ID's index, country) firing."""
     text = str(error.orig)
-    return NATIONAL_ID_INDEX in text or "patients.national_id, patients.country" in text
+    return NATIONAL_ID_INDEX in text or "patients.national_id_index, patients.country" in text
 
 
 class SqlPatients:
@@ -24,7 +25,8 @@ class SqlPatients:
         self._conn = conn
 
     async def add(self, patient: Patient) -> Patient:
-        insert_row = insert(patients).values(**_patient_values(patient)).returning(patients.c.id)
+        values = self._values(patient)
+        insert_row = insert(patients).values(**values).returning(patients.c.id)
         result = await self._write(insert_row, patient)
         patient.id = result.scalar_one()
         return patient
@@ -36,14 +38,15 @@ class SqlPatients:
         return await self._one(patients.c.telegram_user_id == telegram_user_id)
 
     async def save(self, patient: Patient) -> None:
-        values = _patient_values(patient)
+        values = self._values(patient)
         await self._write(
             update(patients).where(patients.c.id == patient.id).values(**values), patient
         )
 
     async def get_by_national_id(self, country: str, national_id: str) -> Patient | None:
+        indexes = keyring_for(self._conn).indexes(national_id)
         return await self._one(
-            (patients.c.national_id == national_id) & (patients.c.country == country)
+            patients.c.national_id_index.in_(indexes) & (patients.c.country == country)
         )
 
     async def _write(self, statement: Any, patient: Patient) -> Any:
@@ -61,11 +64,18 @@ class SqlPatients:
         return {row.id: _from_row(row) for row in rows}
 
     async def with_national_id(self, national_ids: list[str]) -> list[Patient]:
-        """By the unique index on (national ID, country), whose first column this is."""
+        """By the unique index on (national ID's index, country), whose first column this
+        is; under every key of the ring, since a rotation may be half done."""
         if not national_ids:
             return []
-        query = select(patients).where(patients.c.national_id.in_(national_ids))
+        ring = keyring_for(self._conn)
+        indexes = [index for n in national_ids for index in ring.indexes(n)]
+        query = select(patients).where(patients.c.national_id_index.in_(indexes))
         return [_from_row(row) for row in await self._conn.execute(query.order_by(patients.c.id))]
+
+    def _values(self, patient: Patient) -> dict[str, Any]:
+        index = keyring_for(self._conn).index(patient.national_id)
+        return {**_patient_values(patient), "national_id_index": index}
 
     async def _one(self, condition: Any) -> Patient | None:
         row = (await self._conn.execute(select(patients).where(condition))).first()

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 
 from domain.status import ACTIVE_STATUSES, Status
-from storage.types import UTCDateTime
+from storage.types import Encrypted, EncryptedJSON, UTCDateTime
 
 metadata = MetaData(
     naming_convention={
@@ -95,19 +95,21 @@ patients = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("telegram_user_id", BigInteger, nullable=False, unique=True),
-    Column("full_name", String(200), nullable=False),
-    Column("national_id", String(32), nullable=False),  # admins find by it: see below
-    Column("phone", String(32), nullable=False),
+    Column("full_name", Encrypted("patients.full_name", 200), nullable=False),
+    Column("national_id", Encrypted("patients.national_id", 32), nullable=False),
+    #: The blind index of the national ID (``storage.crypto``): admins find by it.
+    Column("national_id_index", String(80), nullable=False),
+    Column("phone", Encrypted("patients.phone", 32), nullable=False),
     Column("language", String(8), nullable=False),
     Column("country", String(2), nullable=False),
     Column("privacy_accepted_at", UTCDateTime()),
     Column("unreachable_at", UTCDateTime()),  # the person blocked the bot
 )
 
-#: One patient per national ID per country; national ID first, so that admins' look-ups
-#: by national ID alone use it too.
-NATIONAL_ID_INDEX = "uq_patients_national_id_country"
-Index(NATIONAL_ID_INDEX, patients.c.national_id, patients.c.country, unique=True)
+#: One patient per national ID per country, by the ID's blind index; the index first, so
+#: that admins' look-ups by national ID alone use it too.
+NATIONAL_ID_INDEX = "uq_patients_national_id_index_country"
+Index(NATIONAL_ID_INDEX, patients.c.national_id_index, patients.c.country, unique=True)
 
 appointments = Table(
     "appointments",
@@ -153,7 +155,7 @@ appointment_status_changes = Table(
     Column("from_status", String(16)),
     Column("to_status", String(16), nullable=False),
     Column("actor", String(64), nullable=False),
-    Column("reason", Text, nullable=False),
+    Column("reason", Encrypted("appointment_status_changes.reason"), nullable=False),
 )
 
 #: python-telegram-bot's conversation states and user/chat data, as JSON.
@@ -162,7 +164,9 @@ telegram_state = Table(
     metadata,
     Column("kind", String(64), primary_key=True),  # "user", "chat" or "conversation:<name>"
     Column("key", String(128), primary_key=True),
-    Column("data", JSON, nullable=False),
+    Column("data", EncryptedJSON("telegram_state.data"), nullable=False),
+    #: Set on every write; state untouched for a week is deleted (``STALE_AFTER``).
+    Column("updated_at", UTCDateTime()),
 )
 
 #: The transactional outbox: every message to a person, written with the change
@@ -175,7 +179,8 @@ notifications = Table(
     Column("kind", String(16), nullable=False),
     Column("appointment_id", Uuid),
     Column("template", String(64), nullable=False),
-    Column("params", JSON, nullable=False),
+    #: What the message names: a patient's name, a doctor's reason, so encrypted.
+    Column("params", EncryptedJSON("notifications.params"), nullable=False),
     Column("urgent", Boolean, nullable=False),
     Column("due_at", UTCDateTime(), nullable=False),
     Column("dedupe_key", String(160), nullable=False, unique=True),
@@ -321,7 +326,16 @@ api_stored_responses = Table(
     Column("fingerprint", String(64), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("status", Integer),
-    Column("body", Text, nullable=False),
+    Column("body", Encrypted("api_stored_responses.body"), nullable=False),  # may name a patient
     Column("content_type", String(64), nullable=False),
     UniqueConstraint("token_id", "key"),
+)
+
+#: One row: a known text encrypted under the current data key, so that a wrong or
+#: missing key is found at start-up rather than at the first patient read.
+data_keys = Table(
+    "data_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("check_value", Text, nullable=False),
 )

@@ -1,13 +1,17 @@
 """Key-value storage for the bot's conversation state, written in batches.
 
 The bot wraps this in python-telegram-bot's ``BasePersistence``; storage itself
-knows nothing of Telegram.
+knows nothing of Telegram. Each value is encrypted (``telegram_state.data`` is an
+:class:`~storage.types.EncryptedJSON`): a registration in progress holds a name and
+a national ID. State untouched for :data:`STALE_AFTER` (a registration abandoned, a
+booking never finished) is deleted by :meth:`TelegramStateStore.forget_stale`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, tuple_
@@ -15,13 +19,26 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from domain.ports import Clock
 from storage.engine import reading, writing
 from storage.tables import telegram_state
 
+STALE_AFTER = timedelta(days=7)
+
 
 class TelegramStateStore:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self._engine = engine
+        self._clock = clock
+
+    async def forget_stale(self) -> int:
+        """Delete state no one has written for :data:`STALE_AFTER`; how many rows."""
+        cutoff = self._clock.now() - STALE_AFTER
+        async with writing(self._engine) as conn:
+            result = await conn.execute(
+                delete(telegram_state).where(telegram_state.c.updated_at < cutoff)
+            )
+            return int(result.rowcount or 0)
 
     async def load(self, kind: str) -> dict[str, Any]:
         async with reading(self._engine) as conn:
@@ -34,8 +51,9 @@ class TelegramStateStore:
 
     async def write(self, changes: Mapping[tuple[str, str], Any]) -> None:
         """Upsert each (kind, key) → data in one transaction; ``None`` deletes."""
+        now = self._clock.now()
         upserts = [
-            {"kind": kind, "key": key, "data": data}
+            {"kind": kind, "key": key, "data": data, "updated_at": now}
             for (kind, key), data in changes.items()
             if data is not None
         ]
@@ -53,7 +71,10 @@ class TelegramStateStore:
                 await conn.execute(
                     statement.on_conflict_do_update(
                         index_elements=[telegram_state.c.kind, telegram_state.c.key],
-                        set_={"data": statement.excluded.data},
+                        set_={
+                            "data": statement.excluded.data,
+                            "updated_at": statement.excluded.updated_at,
+                        },
                     ),
                     upserts,
                 )

@@ -4,6 +4,10 @@ Conversation states and user data survive restarts. PTB hands changes over
 every ``update_interval`` seconds (and on shutdown); they are written in one
 transaction per round, so a hard kill loses at most that interval.
 
+Before the first load, state untouched for a week is deleted
+(``TelegramStateStore.forget_stale``): abandoned registrations keep no name or
+national ID for longer, and what is kept is encrypted.
+
 The keys of conversations in progress are kept here too, for the
 ``medbot_conversations_active`` gauge: PTB reports every change of state here.
 
@@ -40,12 +44,19 @@ class DatabasePersistence(BasePersistence[UserData, UserData, UserData]):
         self._pending: dict[tuple[str, str], Any] = {}
         self._flushing: asyncio.Future[None] | None = None
         self._active: dict[str, set[ConversationKey]] = {}
+        self._stale_forgotten = False
+
+    async def _load(self, kind: str) -> dict[str, Any]:
+        if not self._stale_forgotten:
+            self._stale_forgotten = True
+            await self._store.forget_stale()
+        return await self._store.load(kind)
 
     async def get_user_data(self) -> dict[int, UserData]:
-        return {int(k): v for k, v in (await self._store.load("user")).items()}
+        return {int(k): v for k, v in (await self._load("user")).items()}
 
     async def get_chat_data(self) -> dict[int, UserData]:
-        return {int(k): v for k, v in (await self._store.load("chat")).items()}
+        return {int(k): v for k, v in (await self._load("chat")).items()}
 
     async def get_bot_data(self) -> UserData:
         return {}
@@ -54,7 +65,7 @@ class DatabasePersistence(BasePersistence[UserData, UserData, UserData]):
         return None
 
     async def get_conversations(self, name: str) -> ConversationDict:
-        stored = await self._store.load(f"conversation:{name}")
+        stored = await self._load(f"conversation:{name}")
         found: ConversationDict = {tuple(json.loads(k)): v for k, v in stored.items()}
         self._active[name] = {k for k, v in found.items() if v is not None}
         CONVERSATIONS.labels(name).set(len(self._active[name]))

@@ -7,6 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from storage.crypto.binding import bind_keyring
 from storage.engine import create_engine
 from storage.tables import metadata
 
@@ -26,6 +27,9 @@ def _run(connection: Connection) -> None:
 
 async def _run_online() -> None:
     engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
+    ring = config.attributes.get("keyring")
+    if ring is not None:
+        bind_keyring(engine, ring)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)

@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 
 from bot.errors import StartupError
+from bot.keys import read_keyring
 from bot.sandbox.demo.database import prepare_sandbox_database
 from domain.actors import Actor, Role
 from domain.usecases.registration import RegisterCommand, register
@@ -18,12 +19,13 @@ from storage.engine import create_engine
 from storage.migrate import upgrade
 from tests.databases import sql_deps
 from tests.e2e.medbot import MONDAY_8_LIMA
+from tests.keys import TEST_KEYRING
 from tests.unit.fakes import FakeClock
 
 
 async def a_database_with_a_patient(url: str) -> None:
     await upgrade(url)
-    engine = create_engine(url)
+    engine = create_engine(url, keyring=TEST_KEYRING)
     clock = FakeClock(MONDAY_8_LIMA)
     command = RegisterCommand("Real Person", "PE", "10117410", "+51987654321", "es", clock.now())
     try:
@@ -57,7 +59,7 @@ async def test_the_sandbox_reuses_its_own_database_with_the_patients_it_register
     sandbox = f"sqlite+aiosqlite:///{tmp_path}/sandbox.db"
     production = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
     await prepare_sandbox_database(sandbox, production)
-    engine = create_engine(sandbox)
+    engine = create_engine(sandbox, keyring=read_keyring(sandbox, None))  # the sandbox's key file
     clock = FakeClock(MONDAY_8_LIMA)
     command = RegisterCommand("Ana Quispe", "PE", "10117410", "+51987654321", "es", clock.now())
     try:

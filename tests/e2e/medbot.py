@@ -12,7 +12,7 @@ from bot.app import BotRuntime
 from bot.sandbox.standin import BotApiStandIn
 from bot.settings import Settings
 from domain.actors import Actor, Role
-from domain.entities import Appointment
+from domain.entities import Appointment, Patient
 from domain.notifications import Kind
 from domain.processing import JobState
 from domain.queries import identify
@@ -28,6 +28,7 @@ from storage.engine import create_engine
 from storage.tables import appointments, notifications, patients, processing_jobs
 from storage.unit_of_work import SqlUnitOfWork
 from tests.databases import sql_deps
+from tests.keys import TEST_KEYRING, TEST_SECRET
 from tests.unit.fakes import FakeClock
 
 ADMIN_ID = 990_001
@@ -41,6 +42,7 @@ def settings_for(api: BotApiStandIn, database_url: str, **overrides: object) -> 
         "telegram_api_base_url": api.base_url,
         "telegram_file_base_url": api.base_file_url,
         "database_url": database_url,
+        "data_key": TEST_SECRET,
         "http_port": 0,
         "dispatch_interval": 0.05,
         "admin_telegram_ids": (ADMIN_ID,),
@@ -67,7 +69,7 @@ class Clinic:
         self.overrides = overrides  # settings of the test's own, kept over restarts
         self.clock = FakeClock(MONDAY_8_LIMA)
         self.runtime = BotRuntime(settings_for(api, database_url, **overrides), self.clock)
-        self.engine = create_engine(database_url)
+        self.engine = create_engine(database_url, keyring=TEST_KEYRING)
         self.deps = sql_deps(self.engine, self.clock)
 
     async def restart(self) -> None:
@@ -145,6 +147,11 @@ class Clinic:
                 patients.c.telegram_user_id == telegram_user_id
             )
             return (await conn.execute(query)).scalar() is not None
+
+    async def patients(self) -> list[Patient]:
+        async with SqlUnitOfWork(self.engine, read_only=True) as uow:
+            ids = (await uow.connection.execute(select(patients.c.id))).scalars().all()
+            return list((await uow.patients.get_many(list(ids))).values())
 
     async def appointments(self) -> list[Appointment]:
         async with SqlUnitOfWork(self.engine, read_only=True) as uow:

@@ -17,7 +17,11 @@ from bot.sandbox.standin import BotApiStandIn
 
 
 def medbot(workdir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "DATABASE_", "DATA_KEY"))
+    }
     return subprocess.run(  # noqa: S603 (our own entry point)
         [sys.executable, "-m", "bot", *args],
         cwd=workdir,
@@ -229,7 +233,11 @@ async def test_the_invitation_link_names_the_bot_telegram_reports(
 ) -> None:
     assert medbot(tmp_path, "db", "upgrade").returncode == 0
     assert medbot(tmp_path, "seed-demo").returncode == 0
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "DATABASE_", "DATA_KEY"))
+    }
     env = {**clean, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "invite", "doctor", "--doctor-id", "1",

@@ -20,6 +20,7 @@ from domain.notifications import Kind, Notification
 from storage.engine import create_engine
 from storage.outbox import OutboxStore
 from storage.tables import notifications
+from tests.keys import TEST_DATA_KEY, TEST_KEYRING
 
 ROWS = 1000
 
@@ -37,6 +38,7 @@ async def start_bot(api: BotApiStandIn, url: str, cwd: Path) -> asyncio.subproce
         "TELEGRAM_API_BASE_URL": api.base_url,
         "TELEGRAM_FILE_BASE_URL": api.base_file_url,
         "DATABASE_URL": url,
+        "DATA_KEY": TEST_DATA_KEY,
         "TELEGRAM_MAX_RATE": "0",
         "DISPATCH_INTERVAL": "0.2",
         "DISPATCH_LEASE": "2",
@@ -70,7 +72,7 @@ async def test_sigkill_while_dispatching_a_thousand_notifications_loses_none(
     people = [api.person(f"P{i}", language_code="es") for i in range(ROWS)]
     for person in people:
         person.chat.started = True  # each wrote to the bot some time ago
-    engine = create_engine(url)
+    engine = create_engine(url, keyring=TEST_KEYRING)
     now = datetime.now(UTC) - timedelta(seconds=1)
     await OutboxStore(engine).queue(
         [

@@ -14,6 +14,7 @@ from domain.clock import SystemClock
 from domain.notifications import Kind, Notification
 from storage.engine import create_engine
 from storage.outbox import OutboxStore
+from tests.keys import TEST_KEYRING
 
 
 async def test_a_round_sends_one_chat_only_what_fits_in_its_lease_and_hands_back_the_rest(
@@ -21,7 +22,7 @@ async def test_a_round_sends_one_chat_only_what_fits_in_its_lease_and_hands_back
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/medbot.db"
     await prepare_demo_database(url)
-    engine = create_engine(url)
+    engine = create_engine(url, keyring=TEST_KEYRING)
     store = OutboxStore(engine)
     doctor = api.person("Dr", language_code="es")
     doctor.chat.started = True

@@ -26,6 +26,7 @@ from domain.usecases.booking import BookCommand, book
 from storage.engine import create_engine
 from storage.tables import appointment_status_changes, appointments, audit_log, processing_jobs
 from tests.databases import fresh_postgres_database, sql_deps
+from tests.keys import TEST_DATA_KEY, TEST_KEYRING
 
 
 @pytest.fixture
@@ -43,6 +44,7 @@ async def start(
         "TELEGRAM_API_BASE_URL": api.base_url,
         "TELEGRAM_FILE_BASE_URL": api.base_file_url,
         "DATABASE_URL": url,
+        "DATA_KEY": TEST_DATA_KEY,
         "TELEGRAM_MAX_RATE": "0",
         "DISPATCH_INTERVAL": "0.2",
         "PROCESSING_INTERVAL": "0.05",
@@ -68,7 +70,7 @@ async def until(condition, seconds: float, every: float = 0.05) -> None:  # type
 async def bookings(url: str, country: str, count: int) -> list[Appointment]:
     """``count`` bookings in ``country``: each doctor's free times in turn, each doctor's
     taken by a patient of their own (so no patient has two visits at once)."""
-    engine = create_engine(url)
+    engine = create_engine(url, keyring=TEST_KEYRING)
     deps = sql_deps(engine, SystemClock())
     try:
         async with deps.uow(read_only=True) as uow:
@@ -95,7 +97,7 @@ async def bookings(url: str, country: str, count: int) -> list[Appointment]:
 
 
 async def counts(url: str) -> dict[str, int]:
-    engine = create_engine(url)
+    engine = create_engine(url, keyring=TEST_KEYRING)
     try:
         async with engine.connect() as conn:
             rows = await conn.execute(
@@ -108,7 +110,7 @@ async def counts(url: str) -> dict[str, int]:
 
 async def each_processed_once(url: str, target: Status, expected: int) -> None:
     """Every appointment reached ``target`` once, passed the checks once and has one job."""
-    engine = create_engine(url)
+    engine = create_engine(url, keyring=TEST_KEYRING)
     changes = appointment_status_changes
     try:
         async with engine.connect() as conn:

@@ -19,6 +19,7 @@ from domain.notifications import Kind, Notification
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.outbox import OutboxStore
+from tests.keys import TEST_DATA_KEY, TEST_KEYRING
 
 
 async def medbot_run(api: BotApiStandIn, url: str, cwd: Path) -> asyncio.subprocess.Process:
@@ -29,6 +30,7 @@ async def medbot_run(api: BotApiStandIn, url: str, cwd: Path) -> asyncio.subproc
         "TELEGRAM_API_BASE_URL": api.base_url,
         "TELEGRAM_FILE_BASE_URL": api.base_file_url,
         "DATABASE_URL": url,
+        "DATA_KEY": TEST_DATA_KEY,
         "HTTP_PORT": "0",
         "LOG_FORMAT": "json",
     }
@@ -75,6 +77,7 @@ async def test_medbot_worker_shares_the_outbox_with_medbot_run_and_never_polls(
         "TELEGRAM_API_BASE_URL": api.base_url,
         "TELEGRAM_FILE_BASE_URL": api.base_file_url,
         "DATABASE_URL": url,
+        "DATA_KEY": TEST_DATA_KEY,
         "DISPATCH_INTERVAL": "0.2",
         "HTTP_PORT": "0",
         "LOG_FORMAT": "json",
@@ -100,7 +103,7 @@ async def test_medbot_worker_shares_the_outbox_with_medbot_run_and_never_polls(
             for n, person in enumerate(chats)
         ]
 
-    engine = create_engine(url)
+    engine = create_engine(url, keyring=TEST_KEYRING)
     store = OutboxStore(engine)
     workers = [await start("worker")]
     try:

@@ -12,6 +12,7 @@ from domain.schedule import TimeRange, weekdays_plan
 from storage.engine import create_engine
 from storage.unit_of_work import SqlUnitOfWork
 from tests.databases import Templates, fresh_database, migrated_database
+from tests.keys import TEST_KEYRING
 from tests.unit.fakes import FakeClock
 
 # Monday 4 May 2026, 08:00 in Lima.
@@ -44,7 +45,11 @@ async def engine(
     kind = "postgres" if request.param == "postgres" else "sqlite"
     async with migrated_database(kind, tmp_path, templates) as url:
         engine = create_engine(
-            url, sqlite_inline=request.param != "sqlite-thread", pool_size=20, max_overflow=40
+            url,
+            sqlite_inline=request.param != "sqlite-thread",
+            keyring=TEST_KEYRING,
+            pool_size=20,
+            max_overflow=40,
         )
         yield engine
         await engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -12,6 +13,7 @@ from storage.engine import create_engine
 from storage.migrate import MigrationRefused, upgrade
 from storage.tables import patients
 from storage.unit_of_work import SqlUnitOfWork
+from tests.keys import TEST_KEYRING
 
 
 def patient(telegram_user_id: int, national_id: str = "10117410", country: str = "PE") -> Patient:
@@ -61,6 +63,14 @@ async def test_the_same_number_in_another_country_is_another_person(
     assert sorted(p.country for p in found) == ["CL", "PE"]
 
 
+#: The table as migrations 0001-0010 left it, before encryption (0011).
+OLD_PATIENTS = sa.table(
+    "patients",
+    *(sa.column(name) for name in ("id", "telegram_user_id", "full_name", "national_id")),
+    *(sa.column(name) for name in ("phone", "language", "country")),
+)
+
+
 async def test_the_upgrade_stops_with_the_patients_to_fix_when_two_already_share_an_id(
     database_url: str,
 ) -> None:
@@ -79,14 +89,14 @@ async def test_the_upgrade_stops_with_the_patients_to_fix_when_two_already_share
     ]
     try:
         async with engine.begin() as conn:
-            await conn.execute(insert(patients), rows)
+            await conn.execute(insert(OLD_PATIENTS), rows)
 
         with pytest.raises(MigrationRefused, match=r"2 patients .*\(patient ids 1, 3\)"):
-            await upgrade(database_url)
+            await upgrade(database_url, keyring=TEST_KEYRING)
 
         async with engine.begin() as conn:
-            await conn.execute(delete(patients).where(patients.c.id == 3))
-        await upgrade(database_url)
+            await conn.execute(delete(OLD_PATIENTS).where(OLD_PATIENTS.c.id == 3))
+        await upgrade(database_url, keyring=TEST_KEYRING)
         async with engine.connect() as conn:
             kept = (await conn.execute(select(patients.c.id).order_by(patients.c.id))).scalars()
             assert list(kept) == [1, 2]

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import SecretStr
 from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, Table, inspect, select
 from sqlalchemy import func as sql
 from sqlalchemy.engine import make_url
 
+from bot.database import upgrade_database
 from bot.demo_clinic import seed_demo
 from bot.errors import StartupError
 from bot.sandbox.demo.people import SANDBOX_DOCTOR_ID, SANDBOX_DOCTOR_NAME
 from domain.clock import SystemClock
 from storage.engine import create_engine
-from storage.migrate import upgrade
 from storage.tables import doctors, patients
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -42,8 +43,11 @@ def same_database(first: str, second: str) -> bool:
     return a.render_as_string(hide_password=False) == b.render_as_string(hide_password=False)
 
 
-async def prepare_sandbox_database(url: str, production_url: str) -> None:
-    """Check, migrate, mark and seed the sandbox database; refuse a real one."""
+async def prepare_sandbox_database(
+    url: str, production_url: str, data_key: SecretStr | None = None
+) -> None:
+    """Check, migrate, mark and seed the sandbox database; refuse a real one. Migrated
+    with the key the sandbox's bot will use (``DATA_KEY``, else the sandbox's key file)."""
     if same_database(url, production_url):
         raise StartupError(
             "refusing sandbox mode: SANDBOX_DATABASE_URL is DATABASE_URL; "
@@ -58,7 +62,8 @@ async def prepare_sandbox_database(url: str, production_url: str) -> None:
                 "refusing sandbox mode: SANDBOX_DATABASE_URL holds patients the sandbox "
                 "did not create; point it at a database of its own"
             )
-        await upgrade(url)
+        # Synthetic data: its key file needs no backing up, so no word about it.
+        await upgrade_database(url, data_key, announce_key=False)
         async with engine.begin() as conn:
             await conn.run_sync(MARKER.create, checkfirst=True)
             if (await conn.execute(select(sql.count()).select_from(MARKER))).scalar() == 0:

@@ -50,7 +50,7 @@ class Sandbox:
 
     async def start(self) -> None:
         await prepare_sandbox_database(
-            self.settings.sandbox_database_url, self.settings.database_url
+            self.settings.sandbox_database_url, self.settings.database_url, self.settings.data_key
         )
         try:
             # A token of its own each run: a page of another site cannot know it.

@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import structlog
+from sqlalchemy.exc import SQLAlchemyError
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.metrics import standing_by as standing_by_flag
@@ -29,6 +31,7 @@ class Lock(Protocol):
     def enforced(self) -> bool: ...
     async def try_acquire(self) -> bool: ...
     async def still_held(self) -> bool: ...
+    async def release(self) -> None: ...
 
 
 class PollingTurn:
@@ -51,8 +54,9 @@ class PollingTurn:
         standing_by = False
         while not stopping.is_set():
             if await self._lock.try_acquire():
-                await reload_state(self._application)
-                await self._start_polling()
+                if not await self._took_over():
+                    await _sleep(stopping, self._retry)
+                    continue
                 standing_by_flag(False)
                 log.info("polling_started", locked=self._lock.enforced, took_over=standing_by)
                 await self._hold(stopping)
@@ -62,6 +66,18 @@ class PollingTurn:
                 standing_by = True
                 standing_by_flag(True)
             await _sleep(stopping, self._retry)
+
+    async def _took_over(self) -> bool:
+        """Reload state and start polling; on a database or network fault, give the lock
+        back (so another instance may poll) and say no: the next turn tries again."""
+        try:
+            await reload_state(self._application)
+            await self._start_polling()
+        except (SQLAlchemyError, OSError, TelegramError) as error:
+            log.warning("polling_takeover_failed", error=type(error).__name__)
+            await self._lock.release()
+            return False
+        return True
 
     async def _hold(self, stopping: asyncio.Event) -> None:
         while not await _sleep(stopping, self._retry):

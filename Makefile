@@ -83,6 +83,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/processing.py
 	$(BIN)/python bench/webhook.py
+	$(BIN)/python bench/flood.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

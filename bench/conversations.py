@@ -330,6 +330,7 @@ class Run:
     driver: str = "inline"  # SQLITE_DRIVER of the bot
     bare: bool = False  # the floor: bench/bare_bot.py instead of the bot
     webhook: bool = False  # updates POSTed by the stand-in to the bot's webhook (bench/webhook.py)
+    flood: int = 0  # one more chat sends this many commands at once as the run starts (flood.py)
     tally: Tally = field(default_factory=Tally)
     wall: float = 0.0
     bot_cpu: float = 0.0
@@ -459,6 +460,10 @@ async def drive(run: Run, api: BotApiStandIn, pid: int) -> None:
     started = time.perf_counter()
     if pacer is not None:
         pacer.start = started
+    if run.flood:
+        flooder = api.person("Flood", "Prueba", language_code="es")
+        for _ in range(run.flood):  # all at once: the bot sees a chat's whole backlog
+            await flooder.send("/my")
     await asyncio.gather(*people)
     run.wall = time.perf_counter() - started
     run.bot_cpu = proc_cpu_seconds(pid) - bot_cpu

@@ -217,15 +217,23 @@ processing_jobs = Table(
     Column("passed", JSON, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
 )
-#: Only jobs still to run: an idle round reads this index alone however many finished
-#: jobs the table keeps (a full index let PostgreSQL's planner prefer a scan of them all).
-LIVE_JOBS = text("state IN ('queued', 'working')")
+#: Only jobs still to run are indexed, one index per state a round asks about: an idle
+#: round reads these alone however many finished jobs the table keeps (a full index let
+#: PostgreSQL's planner prefer a scan of them all). Each predicate is the very term the
+#: queue writes (``storage.queue``), which is what SQLite needs to use a partial index.
+QUEUED_JOBS = text("state = 'queued'")
+WORKING_JOBS = text("state = 'working'")
 Index(
-    "ix_processing_jobs_state_next_attempt_at",
-    processing_jobs.c.state,
+    "ix_processing_jobs_queued_next_attempt_at",
     processing_jobs.c.next_attempt_at,
-    sqlite_where=LIVE_JOBS,
-    postgresql_where=LIVE_JOBS,
+    sqlite_where=QUEUED_JOBS,
+    postgresql_where=QUEUED_JOBS,
+)
+Index(
+    "ix_processing_jobs_working_lease_until",
+    processing_jobs.c.lease_until,
+    sqlite_where=WORKING_JOBS,
+    postgresql_where=WORKING_JOBS,
 )
 
 #: The language each person chose (patients, doctors, admins), by Telegram id.

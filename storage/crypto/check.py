@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.crypto.keyring import DataKeyError, KeyRing
@@ -24,14 +25,23 @@ async def has_check(engine: AsyncEngine) -> bool:
 
 
 async def check_keyring(engine: AsyncEngine, ring: KeyRing) -> None:
-    """Record the check on first use; else raise :class:`WrongKey` unless it opens."""
-    async with writing(engine) as conn:
-        stored = (await conn.execute(select(data_keys.c.check_value))).scalar()
-        if stored is None:
-            await conn.execute(
-                insert(data_keys).values(id=1, check_value=ring.encrypt(CHECK, PURPOSE))
-            )
-            return
+    """Record the check on first use; else raise :class:`WrongKey` unless it opens.
+
+    Two processes starting at once on a new database (``medbot run`` and a
+    ``medbot worker``) may both find no check: the second one's insert meets the
+    first's row, and it then checks its key against that row like any later start.
+    """
+    try:
+        async with writing(engine) as conn:
+            stored = (await conn.execute(select(data_keys.c.check_value))).scalar()
+            if stored is None:
+                await conn.execute(
+                    insert(data_keys).values(id=1, check_value=ring.encrypt(CHECK, PURPOSE))
+                )
+                return
+    except IntegrityError:
+        async with reading(engine) as conn:
+            stored = (await conn.execute(select(data_keys.c.check_value))).scalar_one()
     try:
         opened = ring.decrypt(stored, PURPOSE)
     except DataKeyError:

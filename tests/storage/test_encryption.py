@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -92,6 +93,17 @@ async def test_the_key_check_is_recorded_once_and_refuses_another_key(engine: As
     await check_keyring(engine, TEST_KEYRING)
     await check_keyring(engine, TEST_KEYRING)
 
+    with pytest.raises(WrongKey):
+        await check_keyring(engine, KeyRing.parse(NEW_KEY))
+
+
+async def test_processes_starting_at_once_on_a_new_database_record_one_key_check(
+    engine: AsyncEngine,
+) -> None:
+    await asyncio.gather(*(check_keyring(engine, TEST_KEYRING) for _ in range(4)))
+
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM data_keys"))).scalar() == 1
     with pytest.raises(WrongKey):
         await check_keyring(engine, KeyRing.parse(NEW_KEY))
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Row, Table, bindparam, exists, func, literal, or_, select, update
+from sqlalchemy import Column, Row, Table, bindparam, func, literal, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import reading, writing
@@ -71,23 +71,29 @@ class Queue:
         self._due = spec.column(spec.next_attempt_at)
         self._lease = spec.column(spec.lease_until)
         self._error = spec.column(spec.last_error)
-        now = bindparam("now", type_=UTCDateTime())
         # States are written into the SQL, not bound, so that PostgreSQL's generic plans
         # can match a partial index on the rows still to work (``storage.tables``).
         self._queued = literal(spec.queued, literal_execute=True)
         self._claimed = literal(spec.claimed, literal_execute=True)
-        self._has_work = select(
-            or_(
-                exists().where(self._state == self._queued, self._due <= now),
-                exists().where(self._state == self._claimed, self._lease < now),
-            )
+        # The earliest due row and the earliest lease: each a min() an index answers by
+        # reading one entry, whatever the planner's statistics say about the table.
+        self._earliest = select(
+            select(type_coerce(func.min(self._due), UTCDateTime()))
+            .where(self._state == self._queued)
+            .scalar_subquery(),
+            select(type_coerce(func.min(self._lease), UTCDateTime()))
+            .where(self._state == self._claimed)
+            .scalar_subquery(),
         )
 
     async def has_work(self, now: datetime) -> bool:
         """Whether a claim would find anything: a due row or an expired lease. A plain
         read that takes no write lock, so an idle worker never makes writers wait."""
         async with reading(self._engine) as conn:
-            return bool((await conn.execute(self._has_work, {"now": now})).scalar())
+            due, lease = (await conn.execute(self._earliest)).one()
+        return (due is not None and _aware(due) <= now) or (
+            lease is not None and _aware(lease) < now
+        )
 
     async def release_expired(self, now: datetime) -> int:
         """Rows claimed past their lease (their worker crashed) go back to the queue."""
@@ -217,3 +223,8 @@ class Queue:
                 .where(self._id.in_(row_ids), self._state == self.spec.claimed)
                 .values({**values, self._state: self.spec.queued, self._lease: None})
             )
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands an aggregate's datetime back without its zone; it is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -16,6 +16,7 @@ from bot.database import prepare_demo_database
 from bot.sandbox.standin import BotApiStandIn
 from domain.actors import SYSTEM
 from domain.api_access import Scope
+from domain.staff import StaffRole
 from domain.usecases.api_tokens import revoke_token
 from storage.tables import api_tokens, audit_log
 from tests.e2e.api_client import ApiClient, token_for
@@ -50,20 +51,33 @@ async def booking_for(clinic: Clinic, system: ApiClient, telegram_user_id: int) 
 
 
 async def test_a_booking_retried_three_times_with_its_idempotency_key_books_once(
-    clinic: Clinic, system: ApiClient
+    api: BotApiStandIn, clinic: Clinic, system: ApiClient
 ) -> None:
-    patient_id = await clinic.register(7001)
+    token = await clinic.invite(StaffRole.DOCTOR, 1)  # the demo clinic's first doctor
+    doctor = api.person("Lucía", "Quispe", language_code="es")
+    await doctor.send(f"/start {token}")
+    await doctor.wait_for("quedó vinculada a")
+    ana = api.person("Ana", language_code="es")
+    await ana.send("/start")
+    await ana.wait_for("¿Aceptas?")
+    patient_id = await clinic.register(ana.user_id)
     body = {"patient_id": patient_id, "doctor_id": 1, "specialty_id": 1, "start": TUESDAY_10_LIMA}
-    key = {"Idempotency-Key": "booking-7001-tuesday"}
+    key = {"Idempotency-Key": "booking-ana-tuesday"}
 
     answers = [await system.call("POST", "/appointments", json=body, headers=key) for _ in range(4)]
+    reference = answers[0].body["reference"]
+    offer = await doctor.wait_for(f"Nueva reserva {reference}")  # through Peru's processing
+    await ana.send("/my")
+    mine = await ana.wait_for("Tus próximas citas")
 
     assert {a.status for a in answers} == {201}
     assert len({a.body["reference"] for a in answers}) == 1
     assert [a.headers.get("Idempotent-Replayed") for a in answers] == [None] + ["true"] * 3
     booked = [a for a in await clinic.appointments() if a.patient_id == patient_id]
     assert len(booked) == 1
-    assert booked[0].reference == answers[0].body["reference"]
+    assert booked[0].reference == reference
+    assert reference in mine.text
+    assert offer.buttons() == ["Aceptar", "Rechazar"]
 
 
 async def test_concurrent_retries_of_one_key_book_once_and_the_others_are_told_to_wait(

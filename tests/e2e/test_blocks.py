@@ -72,6 +72,7 @@ async def test_a_day_off_that_strands_a_visit_lets_the_doctor_cancel_it_and_the_
     await ana.send("/start")  # a bot writes only to those who wrote to it first
     await ana.wait_for("¿Aceptas?")
     appointment = await clinic.book(await clinic.register(ana.user_id), TUESDAY_10_LIMA)
+    await doctor.wait_for(f"Nueva reserva {appointment.reference}")  # processing asked him
 
     await doctor.send("/block")
     await doctor.wait_for("elige el día")

@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 
 from domain.actors import SYSTEM, Actor, Role
 from domain.audit import Action, status_action
-from domain.availability import Busy, free_slots, is_free
+from domain.availability import is_free
 from domain.countries import Country, get_country
 from domain.entities import Appointment, Doctor, Patient
 from domain.notifications import Kind, Notification
 from domain.ports import Deps, UnitOfWork
 from domain.processing import ADMINS, Advance, Job, JobState, Reason, Reject, Wait
+from domain.queries import SlotQuery, open_slots
 from domain.staff import StaffRole
 from domain.status import Status
 from domain.usecases.shared import audit_appointment, calendar_files
@@ -331,19 +332,10 @@ async def compensate(ctx: StepContext, reason: Reason) -> None:
 
 
 async def next_free_times(ctx: StepContext) -> list[tuple[int, datetime]]:
-    """The specialty's next free times in the country, other than the rejected one."""
-    a, rules, now = ctx.appointment, ctx.country, ctx.now
-    first = now.astimezone(rules.timezone).date()
-    last = first + timedelta(days=ALTERNATIVES_WITHIN.days)
-    doctors = [d for d in await ctx.uow.doctors.list_for(a.country, a.specialty_id) if d.active]
-    start = now
-    spans = await ctx.uow.appointments.busy_for_doctors(
-        [d.id or 0 for d in doctors], start, start + ALTERNATIVES_WITHIN + timedelta(days=1)
-    )
-    found: dict[datetime, int] = {}
-    for doctor in doctors:
-        busy = [Busy(*span) for span in spans[doctor.id or 0]]
-        for slot in free_slots(doctor, rules, first, last, busy=busy, now=now):
-            if slot.start != a.start:
-                found.setdefault(slot.start, doctor.id or 0)
-    return [(doctor, start) for start, doctor in sorted(found.items())[:ALTERNATIVES]]
+    """The specialty's next free times in the country (:func:`domain.queries.open_slots`),
+    other than the rejected one's."""
+    a = ctx.appointment
+    first = ctx.now.astimezone(ctx.country.timezone).date()
+    query = SlotQuery(a.country, a.specialty_id, None, first, first + ALTERNATIVES_WITHIN)
+    found = [s for s in await open_slots(ctx.deps, query) if s.slot.start != a.start]
+    return [(s.doctor_id, s.slot.start) for s in found[:ALTERNATIVES]]

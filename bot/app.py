@@ -29,6 +29,7 @@ from bot.database import open_database
 from bot.errors import StartupError
 from bot.handlers import publish_commands, register_handlers
 from bot.http.api import add_api_routes
+from bot.http.calendar_feed import add_calendar_feed_route
 from bot.http.fhir import add_fhir_routes
 from bot.http.health import ENGINE, add_routes
 from bot.http.webhook import WEBHOOK, WebhookTarget, add_webhook_route, keep_in_touch
@@ -36,7 +37,7 @@ from bot.i18n import LANGUAGES, Translator
 from bot.logs import configure_logging
 from bot.metrics import telegram_seen
 from bot.settings import Settings
-from bot.telegram.context import DEPS_KEY, BotContext
+from bot.telegram.context import DEPS_KEY, PUBLIC_URL_KEY, BotContext
 from bot.telegram.persistence import DatabasePersistence
 from bot.telegram.polling import PollingTurn
 from bot.telegram.transport import AiohttpRequest
@@ -138,6 +139,7 @@ def build_telegram(settings: Settings, deps: Deps, engine: AsyncEngine) -> Appli
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]  # PTB's generic default
     application = builder.build()
     application.bot_data[DEPS_KEY] = deps
+    application.bot_data[PUBLIC_URL_KEY] = settings.public_base(settings.http_port)
     processor.on_dropped = _asked_to_wait(application)
     register_handlers(application)
     return application
@@ -317,6 +319,7 @@ def init_app(settings: Settings, clock: Clock, *, polling: bool = True) -> web.A
     add_routes(app, telegram=polling)
     add_api_routes(app, DEPS, settings)
     add_fhir_routes(app, DEPS, settings)
+    add_calendar_feed_route(app, DEPS)
     if app[LAUNCH].webhook:
         add_webhook_route(app, settings.telegram_webhook_path)
     return app
@@ -351,6 +354,8 @@ class BotRuntime:
             await self.stop()
             raise
         self.http_port = int(self.runner.addresses[0][1])
+        if TELEGRAM in app:  # with HTTP_PORT=0, the port is known only now
+            app[TELEGRAM].bot_data[PUBLIC_URL_KEY] = self.settings.public_base(self.http_port)
         log.info(
             "bot_started" if self.polling else "worker_started",
             backend=app[ENGINE].dialect.name,

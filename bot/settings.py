@@ -48,6 +48,7 @@ _EXPECTED = {
     "telegram_webhook_secret": "1-256 characters of A-Z, a-z, 0-9, _ and -",
     "telegram_webhook_path": "a path on HTTP_PORT, like /telegram/webhook",
     "telegram_webhook_max_connections": "connections Telegram may open at once, 1-100",
+    "public_url": "the https address people reach HTTP_PORT at, like https://medbot.example.org",
 }
 
 
@@ -102,6 +103,8 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/[A-Za-z0-9_./-]*$")
     telegram_webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    #: Where people reach HTTP_PORT (doctors' calendar feed links); else this machine's.
+    public_url: str | None = None
     #: Files the process keeps (a generated webhook secret); else beside the SQLite file.
     data_dir: Path | None = None
 
@@ -135,6 +138,20 @@ class Settings(BaseSettings):
         if value and not value.startswith(("https://", "http://")):
             raise ValueError("not an http(s) URL")
         return value or None
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("not an http(s) URL")
+        return value.rstrip("/") if value else None
+
+    def public_base(self, port: int) -> str:
+        """``PUBLIC_URL``, else this machine's address on ``port`` (the bound one)."""
+        if self.public_url:
+            return self.public_url
+        host = "127.0.0.1" if self.http_host in ("0.0.0.0", "::", "") else self.http_host  # noqa: S104
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     @field_validator("telegram_webhook_secret")
     @classmethod

@@ -66,6 +66,9 @@ class Action(StrEnum):
     API_TOKEN_CREATED = "api_token.created"  # noqa: S105 (an action's name)
     API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105
     API_CALLED = "api.called"
+    #: A doctor's calendar feed (``domain.usecases.calendar_feeds``).
+    CALENDAR_FEED_CREATED = "calendar_feed.created"
+    CALENDAR_FEED_REVOKED = "calendar_feed.revoked"
 
 
 def status_action(status: str) -> str:

@@ -14,6 +14,7 @@ from typing import Protocol, Self
 
 from domain.api_access import ApiToken, StoredResponse
 from domain.audit import AuditEntry, AuditFilter, Source
+from domain.calendar_feeds import CalendarFeed
 from domain.entities import Appointment, ClinicProfile, Doctor, Location, Patient, Specialty
 from domain.notifications import Kind, Notification
 from domain.privacy import NoticeRecord
@@ -258,6 +259,17 @@ class ApiTokenRepository(Protocol):
         ...
 
 
+class CalendarFeedRepository(Protocol):
+    """Doctors' calendar feeds; revoked ones are kept, with when they were revoked."""
+
+    async def add(self, feed: CalendarFeed) -> CalendarFeed: ...
+    async def active_for(self, doctor_id: int) -> CalendarFeed | None: ...
+    async def get_by_hash(self, token_hash: str) -> CalendarFeed | None: ...
+    async def save(self, feed: CalendarFeed) -> None:
+        """Store ``last_used_at`` and ``revoked_at``."""
+        ...
+
+
 class StoredResponseRepository(Protocol):
     """The API's answers to requests sent with an ``Idempotency-Key``, per token."""
 
@@ -321,6 +333,7 @@ class UnitOfWork(Protocol):
     statistics: StatisticsRepository
     api_tokens: ApiTokenRepository
     stored_responses: StoredResponseRepository
+    calendar_feeds: CalendarFeedRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

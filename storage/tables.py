@@ -339,6 +339,26 @@ api_stored_responses = Table(
     UniqueConstraint("token_id", "key"),
 )
 
+#: Doctors' calendar feeds (``domain.calendar_feeds``): only the token's SHA-256 is stored.
+calendar_feeds = Table(
+    "calendar_feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("doctor_id", ForeignKey("doctors.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_used_at", UTCDateTime()),
+    Column("revoked_at", UTCDateTime()),
+)
+#: One active feed per doctor.
+Index(
+    "uq_calendar_feeds_active",
+    calendar_feeds.c.doctor_id,
+    unique=True,
+    sqlite_where=text("revoked_at IS NULL"),
+    postgresql_where=text("revoked_at IS NULL"),
+)
+
 #: One row: a known text encrypted under the current data key, so that a wrong or
 #: missing key is found at start-up rather than at the first patient read.
 data_keys = Table(

@@ -16,6 +16,7 @@ from domain.ports import (
     ApiTokenRepository,
     AppointmentRepository,
     AuditLog,
+    CalendarFeedRepository,
     ChatStateRepository,
     ClinicRepository,
     DoctorRepository,
@@ -33,6 +34,7 @@ from domain.ports import (
 from storage.api_tokens import SqlApiTokens, SqlStoredResponses
 from storage.appointments import SqlAppointments, is_slot_conflict
 from storage.audit import SqlAuditLog
+from storage.calendar_feeds import SqlCalendarFeeds
 from storage.clinic import SqlClinic, SqlDoctors, SqlLocations, SqlSpecialties
 from storage.directory_cache import CachedDoctors, CachedSpecialties, DirectoryCache
 from storage.engine import read_only, write_turn
@@ -70,6 +72,7 @@ class SqlUnitOfWork:
     statistics: StatisticsRepository
     api_tokens: ApiTokenRepository
     stored_responses: StoredResponseRepository
+    calendar_feeds: CalendarFeedRepository
 
     def __init__(
         self,
@@ -126,6 +129,7 @@ class SqlUnitOfWork:
         self.statistics = SqlStatistics(conn)
         self.api_tokens = SqlApiTokens(conn)
         self.stored_responses = SqlStoredResponses(conn)
+        self.calendar_feeds = SqlCalendarFeeds(conn)
         return self
 
     def _doctors_changed(self) -> None:

@@ -9,6 +9,7 @@ from bot.handlers.admin import admin_handlers
 from bot.handlers.common import common_handlers, edit_not_read, on_error, stale_button
 from bot.handlers.doctor.agenda import agenda_handlers
 from bot.handlers.doctor.blocks import block_handler
+from bot.handlers.doctor.calendar_feed import calendar_feed_handlers
 from bot.handlers.doctor.offers import offer_handlers
 from bot.handlers.patient.booking import booking_handler
 from bot.handlers.patient.my_appointments import my_appointments_handlers
@@ -30,7 +31,7 @@ CLOSING = 1
 
 COMMANDS = ("start", "book", "my", "language", "mydata", "forget", "cancel")
 ADMIN_COMMAND = "admin"
-DOCTOR_COMMANDS = ("agenda", "block")
+DOCTOR_COMMANDS = ("agenda", "block", "calendar")
 
 
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
@@ -43,6 +44,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handlers(admin_handlers())
     application.add_handlers(agenda_handlers())
     application.add_handlers(offer_handlers())
+    application.add_handlers(calendar_feed_handlers())
     application.add_handler(block_handler())
     application.add_handlers(common_handlers())
     application.add_handler(CallbackQueryHandler(stale_button))
@@ -52,8 +54,8 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
 
 async def publish_commands(application: Application) -> None:  # type: ignore[type-arg]
     """The command menu in Spanish (also the default) and English; admins from the
-    settings also see /admin in their own chats, and doctors linked by start-up /agenda
-    and /block (nobody else learns they exist). A doctor linked later finds them by
+    settings also see /admin in their own chats, and doctors linked by start-up /agenda,
+    /block and /calendar (nobody else learns they exist). A doctor linked later finds them by
     typing them."""
     deps: Deps = application.bot_data[DEPS_KEY]
     doctors = {g.telegram_user_id for g in await staff_members(deps, SYSTEM, StaffRole.DOCTOR)}

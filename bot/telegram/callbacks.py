@@ -41,6 +41,7 @@ buttons read as stale.
     bl:rm:<epoch>:<epoch>                doctor's blocks: remove one (its start and end)
     bl:k:<uuid> | bl:c:<uuid>            doctor's blocks: keep or cancel a visit it strands
     bl:ka | bl:ca | bl:back | bl:x       doctor's blocks: keep all, cancel all, back, leave
+    cf:new | cf:off                      doctor's calendar feed (/calendar): new link, turn off
 """
 
 from __future__ import annotations
@@ -372,3 +373,7 @@ BLOCK_KEEP = _uuid_codec("bl:k")
 BLOCK_CANCEL = _uuid_codec("bl:c")
 BLOCK_KEEP_ALL = Tap("bl:ka")
 BLOCK_CANCEL_ALL = Tap("bl:ca")
+
+# A doctor's calendar feed (/calendar).
+FEED_NEW = Tap("cf:new")
+FEED_REVOKE = Tap("cf:off")

@@ -21,6 +21,7 @@ from domain.queries import identity
 from domain.staff import Identity
 
 DEPS_KEY = "deps"
+PUBLIC_URL_KEY = "public_url"
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -48,6 +49,12 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def deps(self) -> Deps:
         found: Deps = self.bot_data[DEPS_KEY]
+        return found
+
+    @property
+    def public_url(self) -> str:
+        """Where people reach the HTTP server, without a trailing slash (``PUBLIC_URL``)."""
+        found: str = self.bot_data[PUBLIC_URL_KEY]
         return found
 
     @property

@@ -13,7 +13,7 @@ from domain.staff import StaffRole
 from domain.status import Status
 from tests.e2e.medbot import ADMIN_ID, Clinic
 
-DOCTOR_ID = 1  # the demo clinic's Dr. Martín Salazar, in Lima
+DOCTOR_ID = 1  # the demo clinic's Dra. Lucía Quispe (general medicine), in Lima
 MONDAY_11_LIMA = datetime(2026, 5, 4, 16, 0, tzinfo=UTC)  # the clock starts at 08:00
 
 

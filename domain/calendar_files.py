@@ -3,14 +3,15 @@
 A visit the clinic has confirmed (``assigned``) becomes an event in the patient's
 calendar. A move sends the same event again with a higher SEQUENCE, and a cancellation
 a cancelling one; every version shares one UID, so a calendar updates the event it
-holds instead of adding another. The domain only queues the row
+holds instead of adding another. A patient may ask for a confirmed visit's file again
+(``/my``): the same version, sent once more at once. The domain only queues the row
 (``kind=calendar``); the bot renders the file when it sends it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from domain.entities import Appointment
@@ -91,3 +92,15 @@ def calendar_file(
         },
         urgent=method is Method.CANCEL,
     )
+
+
+def asked_again(row: Notification, asked_at: datetime) -> Notification:
+    """``row`` once more, because the patient asked for it at ``asked_at``: due then and
+    urgent, keyed by the automatic row's key and the time of asking. The automatic row
+    keeps its own key, so planning it twice still queues it once, while each later
+    request is a row of its own; two taps within one second are one request. The time is
+    written with letters (``20260504T130000Z``) so that no key part reads as a chat id,
+    which erasure replaces with a pseudonym."""
+    stamp = asked_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    key = f"{row.dedupe_key}:again:{stamp}"
+    return replace(row, due_at=asked_at, urgent=True, dedupe_key=key)

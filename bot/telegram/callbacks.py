@@ -14,6 +14,7 @@ buttons read as stale.
     bk:ok | bk:back | bk:x               booking: confirm, back, cancel
     my:c:<uuid> | my:y:<uuid> | my:n     my appointments: cancel, confirm cancel, keep
     my:r:<uuid>                          my appointments: reschedule (opens the rs: screens)
+    my:f:<uuid>                          my appointments: a confirmed visit's .ics again
     rm:ok:<uuid>                         a reminder's "I'll attend"
     pv:fy | pv:fn                        /forget: erase my data, keep it
     rs:w:<yyyymmdd> | rs:day:<yyyymmdd>  reschedule: calendar week, day
@@ -202,6 +203,7 @@ MY_CANCEL = _uuid_codec("my:c")
 MY_CANCEL_YES = _uuid_codec("my:y")
 MY_KEEP = Tap("my:n")
 MY_RESCHEDULE = _uuid_codec("my:r")
+MY_CALENDAR_FILE = _uuid_codec("my:f")
 REMINDER_ATTEND = _uuid_codec("rm:ok")
 
 

@@ -80,6 +80,22 @@ async def calendar_files(
     method = calendar_due(appointment, moved=moved)
     if patient is None or method is None:
         return []
+    zone = get_country(appointment.country).timezone
+    due = after_quiet_hours(now, zone) if moved and method is Method.REQUEST else now
+    return [await calendar_row(uow, appointment, (patient, doctor), method, due_at=due)]
+
+
+async def calendar_row(
+    uow: UnitOfWork,
+    appointment: Appointment,
+    people: tuple[Patient, Doctor | None],
+    method: Method,
+    *,
+    due_at: datetime,
+) -> Notification:
+    """The row that sends the patient the visit's file as it stands: its place, its
+    specialty and its doctor."""
+    patient, doctor = people
     location = await clinic_location(uow, doctor)
     specialty = {s.id: s for s in await uow.specialties.list_all()}.get(appointment.specialty_id)
     place = Place(
@@ -89,13 +105,10 @@ async def calendar_files(
         specialty_es=specialty.name_es if specialty else "",
         specialty_en=specialty.name_en if specialty else "",
     )
-    zone = get_country(appointment.country).timezone
-    due = after_quiet_hours(now, zone) if moved and method is Method.REQUEST else now
     name = doctor.full_name if doctor else ""
-    row = calendar_file(
-        appointment, patient.telegram_user_id, method, place, doctor=name, due_at=due
+    return calendar_file(
+        appointment, patient.telegram_user_id, method, place, doctor=name, due_at=due_at
     )
-    return [row]
 
 
 async def clinic_location(uow: UnitOfWork, doctor: Doctor | None) -> Location | None:

@@ -1,5 +1,5 @@
 """A patient's calendar follows their visit: an .ics when it is confirmed, moved or
-called off, always the same event."""
+called off, and again from /my whenever they ask, always the same event."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from icalendar import Calendar, Event
 from bot.sandbox.standin import BotApiStandIn
 from bot.sandbox.standin.driver import Person
 from domain.actors import Actor, Role
+from domain.notifications import Kind
 from domain.usecases.reschedule import RescheduleCommand, reschedule
 from tests.e2e.medbot import ADMIN_ID, Clinic
 from tests.e2e.test_processing import TUESDAY_1030_LIMA, book_with, patient
@@ -97,3 +98,78 @@ async def test_a_booking_never_confirmed_puts_nothing_in_the_calendar(
     await ana.wait_for("cancel")
     assert not [m for m in ana.messages if m.document]
     assert not api.journal.calls("sendDocument")
+
+
+async def test_a_patient_taps_the_calendar_button_in_my_and_gets_the_same_event_again(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    ana, ana_id = await patient(api, clinic)
+    booking = await book_with(clinic, ana_id, "Dr. Martín Salazar")
+    await clinic.confirm(booking)
+    first = the_event(await calendar_file(api, ana, "para tu calendario"))
+
+    await ana.send("/my")
+    listing = await ana.wait_for("Tus próximas citas")
+    await ana.tap(f"📅 Calendario {booking.reference}")
+    toast = await ana.wait_for_alert(f"El archivo de calendario de {booking.reference} va")
+    again = await calendar_file(api, ana, "para tu calendario")
+    clinic.clock.advance(timedelta(minutes=1))  # a later tap sends it once more
+    await ana.tap(f"📅 Calendario {booking.reference}")
+    await ana.wait_for_alert("va en camino")
+    once_more = await calendar_file(api, ana, "para tu calendario")
+
+    assert listing.buttons() == [
+        f"Reprogramar {booking.reference}",
+        f"Cancelar {booking.reference}",
+        f"📅 Calendario {booking.reference}",
+    ]
+    assert not toast.show_alert
+    assert again["METHOD"] == once_more["METHOD"] == "REQUEST"
+    for event in (the_event(again), the_event(once_more)):
+        assert event["UID"] == first["UID"] == f"{booking.id}@medbot"
+        assert int(event["SEQUENCE"]) == int(first["SEQUENCE"])  # the same version
+        assert event.start == first.start == datetime(2026, 5, 5, 10, 30, tzinfo=LIMA)
+        assert event["STATUS"] == "CONFIRMED"
+    assert len(await clinic.notification_states(Kind.CALENDAR)) == 3  # one row per request
+
+
+async def test_the_calendar_button_comes_with_the_confirmation_and_a_stale_one_is_refused(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    ana, ana_id = await patient(api, clinic)
+    booking = await book_with(clinic, ana_id, "Dr. Martín Salazar")
+    await clinic.settled(booking)  # pending: the clinic has not confirmed it
+    await ana.send("/my")
+    waiting = await ana.wait_for("Tus próximas citas")
+    await clinic.confirm(booking)
+    await calendar_file(api, ana, "para tu calendario")
+    await ana.send("/my")
+    await ana.wait_for("Tus próximas citas")
+    await clinic.cancel_as_clinic(booking)
+    await calendar_file(api, ana, "se canceló")
+
+    await ana.tap(f"📅 Calendario {booking.reference}")  # on the /my shown before
+    await ana.wait_for_alert("ya no es válido")
+
+    assert f"📅 Calendario {booking.reference}" not in waiting.buttons()
+    assert len(await clinic.notification_states(Kind.CALENDAR)) == 2  # confirmed, cancelled
+    assert not [m for m in ana.messages if "Algo salió mal" in m.shown_text]
+
+
+async def test_a_forged_calendar_button_is_refused_politely_and_sends_nothing(
+    api: BotApiStandIn, clinic: Clinic
+) -> None:
+    ana, ana_id = await patient(api, clinic)
+    mallory, _ = await patient(api, clinic, "Mallory")
+    booking = await book_with(clinic, ana_id, "Dr. Martín Salazar")
+    await clinic.confirm(booking)
+    await calendar_file(api, ana, "para tu calendario")
+    await mallory.send("/my")
+    await mallory.wait_for("No tienes citas")
+
+    for forged in (f"my:f:{booking.id.hex}", "my:f:not-a-uuid", "my:f:"):  # Ana's; malformed
+        await mallory.tap_data(forged)
+        await mallory.wait_for_alert("ya no es válido")
+
+    assert len(await clinic.notification_states(Kind.CALENDAR)) == 1  # Ana's, when confirmed
+    assert not [m for m in mallory.messages if m.document]

@@ -16,6 +16,7 @@ def test_each_button_kind_reads_back_what_it_packed() -> None:
 
     assert cb.MY_CANCEL.unpack(cb.MY_CANCEL.pack(APPOINTMENT)) == APPOINTMENT
     assert cb.REMINDER_ATTEND.unpack(cb.REMINDER_ATTEND.pack(APPOINTMENT)) == APPOINTMENT
+    assert cb.MY_CALENDAR_FILE.unpack(cb.MY_CALENDAR_FILE.pack(APPOINTMENT)) == APPOINTMENT
     assert cb.BOOK_SPECIALTY.unpack(cb.BOOK_SPECIALTY.pack(7)) == 7
     assert cb.BOOKING.day.unpack(cb.BOOKING.day.pack(date(2026, 5, 5))) == date(2026, 5, 5)
     assert cb.RESCHEDULING.slot.unpack(cb.RESCHEDULING.slot.pack((3, start))) == (3, start)

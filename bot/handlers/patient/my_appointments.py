@@ -1,4 +1,5 @@
-"""/my: upcoming appointments, each active one with Reschedule and Cancel (confirmed)."""
+"""/my: upcoming appointments, each active one with Reschedule and Cancel (confirmed), and
+each visit the clinic has confirmed with its calendar file, sent again on request."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from domain.countries import get_country
 from domain.entities import Appointment
 from domain.errors import DomainError, NotFound
 from domain.queries import own_active_appointment, upcoming_visits
+from domain.status import Status
 from domain.usecases.attendance import confirm_attendance
+from domain.usecases.calendar_files import send_calendar_file_again
 from domain.usecases.cancellation import CancelCommand, cancel
 
 
@@ -61,6 +64,9 @@ async def list_upcoming(update: Update, context: Context) -> None:
                     button(label, cb.MY_CANCEL.pack(appointment.id)),
                 ]
             )
+        if appointment.status is Status.ASSIGNED:
+            ics = t("my.calendar_button", reference=appointment.reference)
+            buttons.append([button(ics, cb.MY_CALENDAR_FILE.pack(appointment.id))])
     await show(update, "\n\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None)
 
 
@@ -122,6 +128,24 @@ async def keep(update: Update, context: Context) -> None:
     await show(update, context.t("my.kept"))
 
 
+async def calendar_file_again(update: Update, context: Context) -> None:
+    """A confirmed visit's 📅: its ``.ics`` once more, through the outbox, with a toast;
+    someone else's, or a visit no longer confirmed, gets the stale alert."""
+    query = update.callback_query
+    assert query
+    appointment_id = cb.MY_CALENDAR_FILE.unpack(query.data)
+    try:
+        if appointment_id is None:
+            raise NotFound("appointment")
+        appointment = await send_calendar_file_again(
+            context.deps, await context.actor(), appointment_id
+        )
+    except DomainError as error:
+        await tell(update, context, reply_for("calendar_file", error))
+        return
+    await context.answer(context.t("my.calendar_sent", reference=appointment.reference))
+
+
 async def will_attend(update: Update, context: Context) -> None:
     """The reminder's "I'll attend" button: recorded (the doctor's agenda shows it) and
     thanked, for the patient's own active appointment."""
@@ -148,5 +172,6 @@ def my_appointments_handlers() -> list[
         CallbackQueryHandler(ask_to_cancel, pattern=cb.MY_CANCEL.pattern),
         CallbackQueryHandler(cancel_confirmed, pattern=cb.MY_CANCEL_YES.pattern),
         CallbackQueryHandler(keep, pattern=cb.MY_KEEP.pattern),
+        CallbackQueryHandler(calendar_file_again, pattern=cb.MY_CALENDAR_FILE.pattern),
         CallbackQueryHandler(will_attend, pattern=cb.REMINDER_ATTEND.pattern),
     ]

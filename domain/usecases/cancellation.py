@@ -9,6 +9,7 @@ from datetime import datetime
 from domain.actors import Actor, check_movable
 from domain.audit import status_action
 from domain.entities import Appointment
+from domain.errors import ConcurrentChange
 from domain.ports import Deps, UnitOfWork
 from domain.status import Status
 from domain.usecases.shared import announce, audit_appointment, visible_appointment
@@ -21,6 +22,17 @@ class CancelCommand:
 
 
 async def cancel(deps: Deps, actor: Actor, command: CancelCommand) -> Appointment:
+    """Cancel a visit. When its processing changed it between our read and our write (a
+    booking becoming ``pending`` or ``assigned`` in its first moments), the cancellation
+    reads it again and retries once: the person asked to cancel the visit, not that
+    version of it. A visit that was cancelled or rejected meanwhile stays refused."""
+    try:
+        return await _cancel(deps, actor, command)
+    except ConcurrentChange:
+        return await _cancel(deps, actor, command)
+
+
+async def _cancel(deps: Deps, actor: Actor, command: CancelCommand) -> Appointment:
     now = deps.clock.now()
     async with deps.uow() as uow:
         appointment = await visible_appointment(uow, actor, command.appointment_id)

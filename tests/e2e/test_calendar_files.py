@@ -11,6 +11,7 @@ from icalendar import Calendar, Event
 from bot.sandbox.standin import BotApiStandIn
 from bot.sandbox.standin.driver import Person
 from domain.actors import Actor, Role
+from domain.entities import Appointment
 from domain.notifications import Kind
 from domain.usecases.reschedule import RescheduleCommand, reschedule
 from tests.e2e.medbot import ADMIN_ID, Clinic
@@ -30,6 +31,16 @@ async def calendar_file(api: BotApiStandIn, person: Person, caption: str) -> Cal
 def the_event(calendar: Calendar) -> Event:
     [event] = calendar.walk("VEVENT")
     return event
+
+
+async def confirmed_with_its_file(
+    api: BotApiStandIn, clinic: Clinic
+) -> tuple[Person, Appointment, Event]:
+    """Ana's visit, booked and confirmed, and the event of the file she got for it."""
+    ana, ana_id = await patient(api, clinic)
+    booking = await book_with(clinic, ana_id, "Dr. Martín Salazar")
+    await clinic.confirm(booking)
+    return ana, booking, the_event(await calendar_file(api, ana, "para tu calendario"))
 
 
 async def test_a_confirmed_visit_arrives_as_an_ics_in_lima_time_with_the_clinic_and_a_reminder(
@@ -64,10 +75,7 @@ async def test_a_confirmed_visit_arrives_as_an_ics_in_lima_time_with_the_clinic_
 async def test_a_moved_visit_updates_the_same_event_and_a_cancelled_one_removes_it(
     api: BotApiStandIn, clinic: Clinic
 ) -> None:
-    ana, ana_id = await patient(api, clinic)
-    booking = await book_with(clinic, ana_id, "Dr. Martín Salazar")
-    await clinic.confirm(booking)
-    first = the_event(await calendar_file(api, ana, "para tu calendario"))
+    ana, booking, first = await confirmed_with_its_file(api, clinic)
 
     new_start = TUESDAY_1030_LIMA + timedelta(days=1, hours=1)
     admin = Actor(Role.ADMIN, ADMIN_ID, ADMIN_ID)
@@ -103,10 +111,7 @@ async def test_a_booking_never_confirmed_puts_nothing_in_the_calendar(
 async def test_a_patient_taps_the_calendar_button_in_my_and_gets_the_same_event_again(
     api: BotApiStandIn, clinic: Clinic
 ) -> None:
-    ana, ana_id = await patient(api, clinic)
-    booking = await book_with(clinic, ana_id, "Dr. Martín Salazar")
-    await clinic.confirm(booking)
-    first = the_event(await calendar_file(api, ana, "para tu calendario"))
+    ana, booking, first = await confirmed_with_its_file(api, clinic)
 
     await ana.send("/my")
     listing = await ana.wait_for("Tus próximas citas")

@@ -125,6 +125,10 @@ CLOCK = FixedClock(NOW)
 FREE_SLOTS_NAME = f"{open_slots.__module__}.{open_slots.__name__}"
 #: The notifications outbox, where the schema has one: a booking writes to it too.
 NOTIFICATIONS = metadata.tables.get("notifications")
+#: The processing queue and the audit trail, where the schema has them: a booking
+#: writes its job and an audit entry in the same transaction.
+JOBS = metadata.tables.get("processing_jobs")
+AUDIT = metadata.tables.get("audit_log")
 PERU = get_country("PE")
 
 
@@ -140,6 +144,7 @@ class Result:
     booking_p99_ms: float = 0.0
     booking_max_ms: float = 0.0
     outbox_rows: int = 0
+    other_rows: int = 0  # the processing job and the audit entry
     p50_ms: float = 0.0
     p99_ms: float = 0.0
     load_s: float = 0.0
@@ -297,11 +302,13 @@ async def raw_insert_one(
     slot: Slot,
     *,
     outbox: list[dict[str, Any]],
+    also: dict[Table, list[dict[str, Any]]] | None = None,
 ) -> None:
     """What a booking writes, and nothing else: the appointment, its history row and
-    copies of the outbox rows a booking wrote in the warm-up (none without an outbox).
-    The encrypted columns (the history's reason, the outbox's parameters) are written
-    plain: this is the database's limit, without the encryption a booking pays for."""
+    copies of the outbox rows, the processing job and the audit entry a booking wrote in
+    the warm-up (none where the schema has no such table). The encrypted columns (the
+    history's reason, the outbox's parameters) are written plain: this is the
+    database's limit, without the encryption a booking pays for."""
     row = appointment_row(patient_id, doctor_id, specialty_id, slot, Status.REGISTERED)
     async with engine.begin() as conn:
         await conn.execute(insert(appointments).values(**row))
@@ -326,6 +333,31 @@ async def raw_insert_one(
                     for i, n in enumerate(outbox)
                 ],
             )
+        for table, rows in (also or {}).items():
+            await conn.execute(insert(table), [_about(table, r, row["id"]) for r in rows])
+
+
+def _about(table: Table, copied: dict[str, Any], appointment_id: uuid.UUID) -> dict[str, Any]:
+    """A copied row of ``table`` pointed at a new appointment."""
+    if table is AUDIT:
+        return {**copied, "record_id": str(appointment_id)}
+    return {**copied, "appointment_id": appointment_id}
+
+
+async def job_and_audit_of_a_booking(engine: AsyncEngine) -> dict[Table, list[dict[str, Any]]]:
+    """The processing job and the audit entries the first stored booking wrote, without
+    their ids; tables the schema lacks are left out."""
+    found: dict[Table, list[dict[str, Any]]] = {}
+    async with engine.connect() as conn:
+        booked = (await conn.execute(select(appointments.c.id).limit(1))).scalar_one()
+        if JOBS is not None:
+            rows = await conn.execute(select(JOBS).where(JOBS.c.appointment_id == booked))
+            found[JOBS] = [{k: v for k, v in r._mapping.items() if k != "id"} for r in rows]
+        if AUDIT is not None:
+            query = select(AUDIT).where(AUDIT.c.record_id == str(booked))
+            rows = await conn.execute(query)
+            found[AUDIT] = [{k: v for k, v in r._mapping.items() if k != "id"} for r in rows]
+    return found
 
 
 async def outbox_of_a_booking(engine: AsyncEngine) -> list[dict[str, Any]]:
@@ -375,6 +407,7 @@ class BookingSetup:
     patients: list[int]
     day_slots: dict[date, list[Slot]]
     outbox: list[dict[str, Any]] = field(default_factory=list)
+    also: dict[Table, list[dict[str, Any]]] = field(default_factory=dict)
 
     def bookings(self, engine: AsyncEngine, day: date, patients: list[int]) -> list[Job]:
         pairs = [(d, s) for d in self.doctors for s in self.day_slots[day]]
@@ -386,7 +419,9 @@ class BookingSetup:
     def raw_inserts(self, engine: AsyncEngine, day: date, patients: list[int]) -> list[Job]:
         pairs = [(d, s) for d in self.doctors for s in self.day_slots[day]]
         return [
-            partial(raw_insert_one, engine, p, d, self.specialty, s, outbox=self.outbox)
+            partial(
+                raw_insert_one, engine, p, d, self.specialty, s, outbox=self.outbox, also=self.also
+            )
             for p, (d, s) in zip(patients, pairs[: len(patients)], strict=True)
         ]
 
@@ -455,6 +490,8 @@ async def measure_writes(engine: AsyncEngine, result: Result, profiled: Profiled
     result.statements_per_booking = counter.count / WARMUP_OPS
     setup.outbox = await outbox_of_a_booking(engine)
     result.outbox_rows = len(setup.outbox)
+    setup.also = await job_and_audit_of_a_booking(engine)
+    result.other_rows = sum(len(rows) for rows in setup.also.values())
     with StatementCounter(engine) as counter:
         await run_concurrently(setup.raw_inserts(engine, WARMUP_DAYS[1], warm_patients))
     result.statements_per_raw = counter.count / WARMUP_OPS
@@ -676,8 +713,9 @@ def findings(results: list[Result]) -> list[str]:
             if not ok
         ]
         lines.append(
-            f"- **{r.database}**: both write an appointment, its history row and "
-            f"{r.outbox_rows} outbox rows; a booking executes "
+            f"- **{r.database}**: both write an appointment, its history row, "
+            f"{r.outbox_rows} outbox rows and {r.other_rows} more (its processing job and "
+            "audit entry); a booking executes "
             f"{r.statements_per_booking:.0f} statements on its connection, a raw insert "
             f"{r.statements_per_raw:.0f} (cursor executions: "
             "SQLite's BEGIN IMMEDIATE is one, PostgreSQL's BEGIN and COMMIT are not); one "
@@ -720,7 +758,8 @@ def write_report(results: list[Result], skipped: bool, start: Start) -> None:
             f"{PER_ROUND * len(ROUNDS):,} bookings of distinct free slots ({BOOKING_DOCTORS} "
             "doctors x 16 slots a day) by distinct patients. *Raw inserts/s* is the limit of "
             "the same database, driver and engine: the rows a booking writes (the appointment, "
-            "its status-history row and copies of the outbox rows a warm-up booking wrote), "
+            "its status-history row and copies of the outbox rows, the processing job and the "
+            "audit entry a warm-up booking wrote), "
             "with nothing encrypted, inserted with SQLAlchemy Core, each set in its own "
             "`engine.begin()` transaction, "
             "from the same number of tasks. Both run after a warm-up, in alternating "

@@ -59,6 +59,12 @@ def new_secret() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
+def grants(scopes: frozenset[Scope], scope: Scope) -> bool:
+    """Whether a token with ``scopes`` may do what needs ``scope``: ``admin`` includes
+    ``write`` and ``read``; ``write`` does not include ``read``."""
+    return scope in scopes or Scope.ADMIN in scopes
+
+
 def parse_scopes(raw: str | list[str]) -> frozenset[Scope]:
     """``read,write`` (or a list of words) as scopes; at least one, each known."""
     words = raw.split(",") if isinstance(raw, str) else raw

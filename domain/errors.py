@@ -11,7 +11,8 @@ Each error carries a stable ``code``: the bot's table of replies
     │   ├── InvalidName
     │   ├── InvalidPhone
     │   ├── InvalidSetup
-    │   └── InvalidSearch
+    │   ├── InvalidSearch
+    │   └── TokenNameTaken
     ├── NotFound
     ├── NotRegistered
     ├── NotAuthenticated
@@ -95,6 +96,13 @@ class InvalidSearch(InvalidInput):
     national ID of any country."""
 
     code = "invalid_search"
+
+
+class TokenNameTaken(InvalidInput):
+    """An active API token has this name already: names tell tokens apart in lists and
+    revocations (a revoked token's name may be taken again)."""
+
+    code = "token_name_taken"
 
 
 class NotFound(DomainError):

@@ -49,6 +49,8 @@ REPLIES: dict[str, Reply] = {
     "invitation_used": Reply("invite.used", Then.SAY),
     "accept:not_allowed": Reply("invite.other_doctor", Then.SAY),
     "invalid_search": Reply("admin.appt.bad_search", Then.SAY),
+    "admin_token:invalid_input": Reply("admin.tokens.bad_name", Then.SAY),
+    "admin_token:token_name_taken": Reply("admin.tokens.name_taken", Then.SAY),
     "admin_find:not_found": Reply("admin.appt.nothing_found", Then.SAY),
     "admin_audit:not_found": Reply("admin.appt.nothing_found", Then.SAY),
     "admin_privacy:not_found": Reply("admin.appt.nothing_found", Then.SAY),

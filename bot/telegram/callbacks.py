@@ -35,6 +35,9 @@ buttons read as stale.
     adm:pv:ey:<id>                       admin: erase the patient, confirmed
     adm:sx:<period>:<dimension|all>      admin: statistics
     adm:au:r:<role|all> | adm:au:f:<a|p|u> admin: audit by actor | typed reference or patient ID
+    adm:tk:new | adm:tk:ok               admin: a new API token (name typed) | its scopes done
+    adm:tk:sc:<read|write|admin>         admin: a new API token: toggle a scope
+    adm:tk:rv:<id> | adm:tk:ry:<id>      admin: revoke a token (asks first) | revoke, confirmed
     ag:p:<d|t|w>                         doctor's agenda: today, tomorrow, this week
     ag:k:<uuid>:<status>:<d|t|w>         doctor's agenda: mark completed or no-show
     bl | bl:w:<yyyymmdd> | bl:day:<…>    doctor's blocks (/block, the agenda's button): week, day
@@ -309,6 +312,13 @@ ADMIN_STATS: Codec[tuple[str, str]] = Codec(
 )
 ADMIN_AUDIT_BY: Codec[str] = Codec("adm:au:r", str, _text(r"all|admin|doctor|patient|system"))
 ADMIN_AUDIT_FIND: Codec[str] = Codec("adm:au:f", str, _text(r"a|p|u"))
+
+# Admin → API tokens. A token is named by its id: a name may be 64 characters.
+ADMIN_TOKEN_NEW = Tap("adm:tk:new")
+ADMIN_TOKEN_SCOPE: Codec[str] = Codec("adm:tk:sc", str, _text(r"read|write|admin"))
+ADMIN_TOKEN_SCOPES_DONE = Tap("adm:tk:ok")
+ADMIN_TOKEN_REVOKE: Codec[int] = Codec("adm:tk:rv", str, _int)
+ADMIN_TOKEN_REVOKE_YES: Codec[int] = Codec("adm:tk:ry", str, _int)
 
 
 # The doctor's /agenda. A mark carries the period to show again afterwards.

@@ -18,6 +18,7 @@ from domain.api_access import (
     Scope,
     StoredResponse,
     clean_token_name,
+    grants,
     hash_token,
     new_secret,
 )
@@ -29,6 +30,7 @@ from domain.errors import (
     NotAuthenticated,
     NotFound,
     RequestInProgress,
+    TokenNameTaken,
 )
 from domain.ports import Deps
 from domain.usecases.shared import audit
@@ -59,7 +61,8 @@ def _check_admin(actor: Actor) -> None:
 
 
 async def create_token(deps: Deps, actor: Actor, command: CreateTokenCommand) -> NewToken:
-    """A new token with a name no active token has; its secret is returned only here."""
+    """A new token with a name no active token has (else ``TokenNameTaken``); its secret
+    is returned only here."""
     _check_admin(actor)
     name = clean_token_name(command.name)
     if not command.scopes:
@@ -68,19 +71,26 @@ async def create_token(deps: Deps, actor: Actor, command: CreateTokenCommand) ->
     token = ApiToken(name, hash_token(secret), command.scopes, deps.clock.now(), str(actor))
     async with deps.uow() as uow:
         if await uow.api_tokens.get_by_name(name) is not None:
-            raise InvalidInput(f"an active token is named {name!r} already")
+            raise TokenNameTaken(f"an active token is named {name!r} already")
         token = await uow.api_tokens.add(token)
         await audit(uow, deps, actor, Action.API_TOKEN_CREATED, ("api_token", token.id))
         await uow.commit()
     return NewToken(token, secret)
 
 
-async def revoke_token(deps: Deps, actor: Actor, name: str) -> ApiToken:
-    """Revoke the active token with this name: from now on it answers 401."""
+async def revoke_token(
+    deps: Deps, actor: Actor, name: str, *, token_id: int | None = None
+) -> ApiToken:
+    """Revoke the active token with this name: from now on it answers 401.
+
+    With ``token_id`` (a button names the token it was shown for), only if the active
+    token with this name is still that one: ``NotFound`` otherwise, so a token made since
+    under a revoked one's name is never revoked by the old button.
+    """
     _check_admin(actor)
     async with deps.uow() as uow:
         token = await uow.api_tokens.get_by_name(name.strip())
-        if token is None:
+        if token is None or token_id not in (None, token.id):
             raise NotFound("api token")
         token.revoked_at = deps.clock.now()
         await uow.api_tokens.save(token)
@@ -94,6 +104,18 @@ async def list_tokens(deps: Deps, actor: Actor) -> list[ApiToken]:
     _check_admin(actor)
     async with deps.uow(read_only=True) as uow:
         return await uow.api_tokens.list_all()
+
+
+async def free_token_name(deps: Deps, actor: Actor, raw: str) -> str:
+    """``raw`` cleaned (``clean_token_name``), if no active token has it, else
+    ``TokenNameTaken``: advisory, to ask again at once; :func:`create_token` checks again
+    in its own transaction."""
+    _check_admin(actor)
+    name = clean_token_name(raw)
+    async with deps.uow(read_only=True) as uow:
+        if await uow.api_tokens.get_by_name(name) is not None:
+            raise TokenNameTaken(f"an active token is named {name!r} already")
+    return name
 
 
 async def authenticate(deps: Deps, secret: str, operation: str) -> ApiCaller:
@@ -115,7 +137,7 @@ async def authenticate(deps: Deps, secret: str, operation: str) -> ApiCaller:
 
 def check_scope(caller: ApiCaller, scope: Scope) -> None:
     """``admin`` includes ``write`` and ``read``; ``write`` does not include ``read``."""
-    if scope not in caller.scopes and Scope.ADMIN not in caller.scopes:
+    if not grants(caller.scopes, scope):
         raise NotAllowed(f"the token lacks the {scope} scope")
 
 

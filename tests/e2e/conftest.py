@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import io
+import logging
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import aiohttp
@@ -10,6 +12,7 @@ import pytest
 from telegram import Bot
 
 from bot.database import prepare_demo_database
+from bot.logs import configure_logging
 from bot.sandbox.standin import BotApiStandIn
 from storage.migrate import upgrade
 from tests.e2e.medbot import Clinic
@@ -19,6 +22,21 @@ from tests.e2e.medbot import Clinic
 def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
     """Opt in to PTB's timedelta periods, else RetryAfter warns (an error under pytest)."""
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
+def debug_logs(request: pytest.FixtureRequest) -> Iterator[io.StringIO]:
+    """The bot's logging as ``medbot run`` configures it at DEBUG, in the format asked
+    (``console`` unless the test passes another indirectly); what it wrote."""
+    written = io.StringIO()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    libraries = {name: logging.getLogger(name).level for name in ("httpx", "httpcore", "alembic")}
+    configure_logging("DEBUG", getattr(request, "param", "console"), written)
+    yield written
+    root.handlers[:], root.level = handlers, level
+    for name, was in libraries.items():
+        logging.getLogger(name).setLevel(was)
 
 
 @pytest.fixture

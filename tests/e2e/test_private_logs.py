@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 import io
-import logging
-from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import configure_logging
 from bot.sandbox.standin import BotApiStandIn
 from tests.e2e.medbot import Clinic
 
 NAME = "Zacarías Ñandú Quispe"
 DNI = "47391826"
 PHONE = "51912837465"
-
-
-@pytest.fixture
-def debug_logs(request: pytest.FixtureRequest) -> Iterator[io.StringIO]:
-    """The bot's logging as ``medbot run`` configures it at DEBUG, in the format asked;
-    what it wrote."""
-    written = io.StringIO()
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    libraries = {name: logging.getLogger(name).level for name in ("httpx", "httpcore", "alembic")}
-    configure_logging("DEBUG", request.param, written)
-    yield written
-    root.handlers[:], root.level = handlers, level
-    for name, was in libraries.items():
-        logging.getLogger(name).setLevel(was)
 
 
 @pytest.mark.parametrize("debug_logs", ["console", "json"], indirect=True)

@@ -13,7 +13,9 @@ from domain.errors import (
     InvalidInput,
     NotAllowed,
     NotAuthenticated,
+    NotFound,
     RequestInProgress,
+    TokenNameTaken,
 )
 from domain.usecases.api_tokens import (
     CreateTokenCommand,
@@ -21,6 +23,7 @@ from domain.usecases.api_tokens import (
     begin_request,
     create_token,
     finish_request,
+    free_token_name,
     list_tokens,
     revoke_token,
 )
@@ -69,10 +72,31 @@ async def test_two_active_tokens_cannot_share_a_name_and_only_admins_make_them(
     deps = sql_deps(engine, clock)
     await create_token(deps, SYSTEM, CreateTokenCommand("records", READ))
 
-    with pytest.raises(InvalidInput):
+    with pytest.raises(TokenNameTaken):
         await create_token(deps, SYSTEM, CreateTokenCommand("records", READ))
+    with pytest.raises(InvalidInput):
+        await create_token(deps, SYSTEM, CreateTokenCommand(" ", READ))
     with pytest.raises(NotAllowed):
         await create_token(deps, Actor(Role.PATIENT, 1), CreateTokenCommand("mine", READ))
+    with pytest.raises(NotAllowed):
+        await free_token_name(deps, Actor(Role.PATIENT, 1), "mine")
+    with pytest.raises(TokenNameTaken):
+        await free_token_name(deps, SYSTEM, " records ")
+    assert await free_token_name(deps, SYSTEM, " mine ") == "mine"
+
+
+async def test_a_revocation_for_one_token_never_revokes_a_newer_token_of_the_same_name(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    deps = sql_deps(engine, clock)
+    old = await create_token(deps, SYSTEM, CreateTokenCommand("records", READ))
+    await revoke_token(deps, SYSTEM, "records", token_id=old.token.id)
+    new = await create_token(deps, SYSTEM, CreateTokenCommand("records", READ))
+
+    with pytest.raises(NotFound):
+        await revoke_token(deps, SYSTEM, "records", token_id=old.token.id)
+
+    assert (await authenticate(deps, new.secret, "listDoctors")).name == "records"
 
 
 async def test_a_key_is_held_while_its_request_runs_then_answers_every_retry(

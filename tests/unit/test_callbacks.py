@@ -65,3 +65,15 @@ def test_packing_refuses_data_over_telegrams_64_bytes() -> None:
     with pytest.raises(cb.TooLong):
         long_prefix.pack("12345")
     assert len(long_prefix.pack("123").encode()) == 64
+
+
+def test_a_token_button_carries_the_tokens_id_and_only_a_known_scope() -> None:
+    largest = cb.ADMIN_TOKEN_REVOKE_YES.pack(999_999_999)
+
+    assert cb.ADMIN_TOKEN_REVOKE.unpack(cb.ADMIN_TOKEN_REVOKE.pack(7)) == 7
+    assert cb.ADMIN_TOKEN_REVOKE_YES.unpack(largest) == 999_999_999
+    assert len(largest.encode()) <= cb.MAX_BYTES
+    assert cb.ADMIN_TOKEN_SCOPE.unpack(cb.ADMIN_TOKEN_SCOPE.pack("write")) == "write"
+    assert cb.ADMIN_TOKEN_SCOPE.unpack("adm:tk:sc:root") is None
+    assert cb.ADMIN_TOKEN_REVOKE.unpack(cb.ADMIN_TOKEN_REVOKE_YES.pack(7)) is None
+    assert not re.match(cb.ADMIN_TOKEN_REVOKE.pattern, cb.ADMIN_TOKEN_REVOKE_YES.pack(7))

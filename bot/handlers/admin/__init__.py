@@ -12,7 +12,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.handlers.admin import catalog, doctors, staff
+from bot.handlers.admin import api_tokens, catalog, doctors, staff
 from bot.handlers.admin.guard import SECTIONS, admin_or_refuse
 from bot.handlers.admin.records import records_states, records_taps
 from bot.handlers.admin.typed import closing_prompts, setup_conversation
@@ -43,6 +43,7 @@ def admin_handlers() -> list[BaseHandler[Any, Context, Any]]:
             [
                 *doctors.handlers(),
                 *catalog.handlers(),
+                *api_tokens.handlers(),
                 *records_taps(),
                 *(closing_prompts(h) for h in staff.handlers()),
             ],

@@ -16,6 +16,7 @@ SECTIONS = (
     ("stats", "admin.section.stats"),
     ("audit", "admin.section.audit"),
     ("staff", "admin.section.staff"),
+    ("tokens", "admin.section.tokens"),
 )
 
 

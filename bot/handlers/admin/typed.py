@@ -67,8 +67,15 @@ def _state(context: Context) -> int:
     return TYPING if context.state.get(_WAITING) else END
 
 
-def tap(pattern: str, callback: Tapped) -> CallbackQueryHandler[Context, int]:
-    """A button of an admin section: admins only; its screen or its prompt."""
+def tap(
+    pattern: str, callback: Tapped, *, answer: bool = True
+) -> CallbackQueryHandler[Context, int]:
+    """A button of an admin section: admins only; its screen or its prompt.
+
+    The tap is answered before ``callback`` runs; with ``answer=False`` the callback
+    answers it (``context.answer``), so it can still refuse a stale button with the
+    alert, and what it leaves unanswered is answered by ``close_tap``.
+    """
 
     async def handle(update: Update, context: Context) -> int:
         context.state.pop(_WAITING, None)
@@ -76,7 +83,8 @@ def tap(pattern: str, callback: Tapped) -> CallbackQueryHandler[Context, int]:
         if admin is None:
             return END
         assert update.callback_query
-        await context.answer()
+        if answer:
+            await context.answer()
         await callback(update, context, admin)
         return _state(context)
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.api_access import ApiToken, Scope, StoredResponse
-from domain.errors import RequestInProgress
+from domain.errors import RequestInProgress, TokenNameTaken
 from storage.tables import api_stored_responses, api_tokens
 
 
@@ -20,17 +20,23 @@ class SqlApiTokens:
         self._conn = conn
 
     async def add(self, token: ApiToken) -> ApiToken:
-        result = await self._conn.execute(
-            insert(api_tokens)
-            .values(
-                name=token.name,
-                token_hash=token.token_hash,
-                scopes=",".join(sorted(token.scopes)),
-                created_at=token.created_at,
-                created_by=token.created_by,
+        """``TokenNameTaken`` when an active token has the name, even one another
+        transaction made meanwhile (the partial unique index ``uq_api_tokens_active_name``;
+        the hash is 256 random bits, so the name is what can collide)."""
+        try:
+            result = await self._conn.execute(
+                insert(api_tokens)
+                .values(
+                    name=token.name,
+                    token_hash=token.token_hash,
+                    scopes=",".join(sorted(token.scopes)),
+                    created_at=token.created_at,
+                    created_by=token.created_by,
+                )
+                .returning(api_tokens.c.id)
             )
-            .returning(api_tokens.c.id)
-        )
+        except IntegrityError:
+            raise TokenNameTaken(f"an active token is named {token.name!r} already") from None
         token.id = result.scalar_one()
         return token
 

@@ -323,6 +323,15 @@ api_tokens = Table(
     Column("revoked_at", UTCDateTime()),
 )
 
+#: One active token per name, whoever makes it at the same moment.
+Index(
+    "uq_api_tokens_active_name",
+    api_tokens.c.name,
+    unique=True,
+    sqlite_where=text("revoked_at IS NULL"),
+    postgresql_where=text("revoked_at IS NULL"),
+)
+
 #: The API's answers to POSTs sent with an ``Idempotency-Key``, one row per token and key;
 #: ``status`` is NULL while the request runs.
 api_stored_responses = Table(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -83,6 +85,22 @@ async def test_two_active_tokens_cannot_share_a_name_and_only_admins_make_them(
     with pytest.raises(TokenNameTaken):
         await free_token_name(deps, SYSTEM, " records ")
     assert await free_token_name(deps, SYSTEM, " mine ") == "mine"
+
+
+async def test_two_admins_making_one_name_at_the_same_moment_leave_one_active_token(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    deps = sql_deps(engine, clock)
+    command = CreateTokenCommand("records", READ)
+
+    made = await asyncio.gather(
+        *(create_token(deps, SYSTEM, command) for _ in range(5)), return_exceptions=True
+    )
+
+    assert sum(not isinstance(m, BaseException) for m in made) == 1
+    assert all(isinstance(m, TokenNameTaken) for m in made if isinstance(m, BaseException))
+    async with engine.connect() as conn:
+        assert len((await conn.execute(select(api_tokens))).all()) == 1
 
 
 async def test_a_revocation_for_one_token_never_revokes_a_newer_token_of_the_same_name(

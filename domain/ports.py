@@ -114,22 +114,18 @@ class AppointmentRepository(Protocol):
         """Active appointments of a doctor that overlap ``[start, end)``."""
         ...
 
-    async def busy_for_doctor(
-        self, doctor_id: int, start: datetime, end: datetime
-    ) -> list[tuple[datetime, datetime]]:
-        """(start, end) of the doctor's active appointments overlapping ``[start, end)``."""
-        ...
-
     async def busy_for_doctors(
         self, doctor_ids: list[int], start: datetime, end: datetime
     ) -> dict[int, list[tuple[datetime, datetime]]]:
-        """:meth:`busy_for_doctor` of several doctors at once, by doctor id (every id a key)."""
+        """(start, end) of each doctor's active appointments overlapping ``[start, end)``,
+        by doctor id (every id a key)."""
         ...
 
-    async def active_for_patient(
-        self, patient_id: int, start: datetime, end: datetime
+    async def clashes(
+        self, doctor_id: int, patient_id: int, start: datetime, end: datetime
     ) -> list[Appointment]:
-        """Active appointments of a patient that overlap ``[start, end)``."""
+        """Active appointments of the doctor or of the patient that overlap ``[start,
+        end)``, read at once: what a booking or a move must not collide with."""
         ...
 
     async def upcoming_for_patient(self, patient_id: int, after: datetime) -> list[Appointment]: ...

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, TextClause, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Row, TextClause, bindparam, insert, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -155,12 +155,6 @@ class SqlAppointments:
         rows = await self._conn.execute(_DOCTOR_ACTIVE, _window(doctor_id, start, end))
         return [_from_row(r) for r in rows]
 
-    async def busy_for_doctor(
-        self, doctor_id: int, start: datetime, end: datetime
-    ) -> list[tuple[datetime, datetime]]:
-        rows = await self._conn.execute(_DOCTOR_BUSY, _window(doctor_id, start, end))
-        return [(r.starts_at, r.ends_at) for r in rows]
-
     async def busy_for_doctors(
         self, doctor_ids: list[int], start: datetime, end: datetime
     ) -> dict[int, list[tuple[datetime, datetime]]]:
@@ -171,10 +165,11 @@ class SqlAppointments:
                 found[r.doctor_id].append((r.starts_at, r.ends_at))
         return found
 
-    async def active_for_patient(
-        self, patient_id: int, start: datetime, end: datetime
+    async def clashes(
+        self, doctor_id: int, patient_id: int, start: datetime, end: datetime
     ) -> list[Appointment]:
-        rows = await self._conn.execute(_PATIENT_ACTIVE, _window(patient_id, start, end))
+        window = _window(doctor_id, start, end) | {"patient": patient_id}
+        rows = await self._conn.execute(_CLASHES, window)
         return [_from_row(r) for r in rows]
 
     async def upcoming_for_patient(self, patient_id: int, after: datetime) -> list[Appointment]:
@@ -197,10 +192,10 @@ class SqlAppointments:
 
 
 def _overlap_filter(
-    owner: ColumnElement[int], *, many: bool = False
+    owner: ColumnElement[int], *, many: bool = False, key: str = "owner"
 ) -> tuple[ColumnElement[bool] | TextClause, ...]:
-    """Active appointments of ``owner`` (of any of ``:owners``, with ``many``)
-    overlapping ``[:start, :end)``.
+    """Active appointments of ``owner`` (``:owner``, or the parameter ``key`` names; any
+    of ``:owners``, with ``many``) overlapping ``[:start, :end)``.
 
     The status list is a literal, the same text as the partial unique index's
     predicate, so both databases can answer from that index; the lower bound
@@ -209,7 +204,7 @@ def _overlap_filter(
     """
     moment = UTCDateTime()
     return (
-        owner.in_(bindparam("owners", expanding=True)) if many else owner == bindparam("owner"),
+        owner.in_(bindparam("owners", expanding=True)) if many else owner == bindparam(key),
         ACTIVE_FILTER,
         appointments.c.starts_at >= bindparam("lower", type_=moment),
         appointments.c.starts_at < bindparam("end", type_=moment),
@@ -226,16 +221,14 @@ _DOCTOR_ACTIVE = (
     .where(*_overlap_filter(appointments.c.doctor_id))
     .order_by(appointments.c.starts_at)
 )
-_DOCTOR_BUSY = select(appointments.c.starts_at, appointments.c.ends_at).where(
-    *_overlap_filter(appointments.c.doctor_id)
-)
 _DOCTORS_BUSY = select(
     appointments.c.doctor_id, appointments.c.starts_at, appointments.c.ends_at
 ).where(*_overlap_filter(appointments.c.doctor_id, many=True))
-_PATIENT_ACTIVE = (
-    select(appointments)
-    .where(*_overlap_filter(appointments.c.patient_id))
-    .order_by(appointments.c.starts_at)
+#: The doctor's and the patient's, in one statement: each branch reads its own index
+#: (an ``OR`` could make either database scan); a visit in both comes twice, harmlessly.
+_CLASHES = union_all(
+    select(appointments).where(*_overlap_filter(appointments.c.doctor_id)),
+    select(appointments).where(*_overlap_filter(appointments.c.patient_id, key="patient")),
 )
 
 

@@ -48,9 +48,12 @@ async def book(deps: Deps, actor: Actor, command: BookCommand) -> Appointment:
         slot = is_free(doctor, country, command.start, [], now)
         if slot is None:
             raise SlotUnavailable(command.start.isoformat())
-        if await uow.appointments.busy_for_doctor(command.doctor_id, slot.start, slot.end):
+        clashes = await uow.appointments.clashes(
+            command.doctor_id, patient_id, slot.start, slot.end
+        )
+        if any(a.doctor_id == command.doctor_id for a in clashes):
             raise SlotTaken(command.start.isoformat())
-        if await uow.appointments.active_for_patient(patient_id, slot.start, slot.end):
+        if clashes:
             raise PatientOverlap(command.start.isoformat())
         appointment = Appointment.register(
             patient_id=patient_id,

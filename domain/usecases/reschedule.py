@@ -49,14 +49,13 @@ async def reschedule(deps: Deps, actor: Actor, command: RescheduleCommand) -> Ap
         slot = is_free(doctor, get_country(doctor.country), new_start, [], now)
         if slot is None or slot.start == appointment.start:
             raise SlotUnavailable(new_start.isoformat())
-        own = (appointment.start, appointment.end)
-        held = await uow.appointments.busy_for_doctor(doctor.id or 0, slot.start, slot.end)
-        if [span for span in held if span != own]:
-            raise SlotTaken(new_start.isoformat())
-        mine = await uow.appointments.active_for_patient(
-            appointment.patient_id, slot.start, slot.end
+        clashes = await uow.appointments.clashes(
+            appointment.doctor_id, appointment.patient_id, slot.start, slot.end
         )
-        if [other for other in mine if other.id != appointment.id]:
+        others = [other for other in clashes if other.id != appointment.id]
+        if any(other.doctor_id == appointment.doctor_id for other in others):
+            raise SlotTaken(new_start.isoformat())
+        if others:
             raise PatientOverlap(new_start.isoformat())
         appointment.move_time(slot.start, slot.end, at=now, actor=str(actor))
         await uow.appointments.save(appointment)

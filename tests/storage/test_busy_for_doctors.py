@@ -23,11 +23,34 @@ async def test_each_doctor_gets_only_their_own_busy_times_and_every_doctor_a_key
             TUESDAY_10 - timedelta(hours=1),
             TUESDAY_10 + timedelta(hours=1),
         )
-        alone = await uow.appointments.busy_for_doctor(
-            clinic.doctor, TUESDAY_10 - timedelta(hours=1), TUESDAY_10 + timedelta(hours=1)
-        )
         nobody = await uow.appointments.busy_for_doctors([], TUESDAY_10, TUESDAY_10)
 
-    assert busy == {clinic.doctor: alone, other.id: []}
-    assert alone == [(TUESDAY_10, TUESDAY_10 + timedelta(minutes=30))]
+    assert busy == {clinic.doctor: [(TUESDAY_10, TUESDAY_10 + timedelta(minutes=30))], other.id: []}
     assert nobody == {}
+
+
+async def test_clashes_are_the_doctors_and_the_patients_overlapping_visits_read_at_once(
+    engine,
+) -> None:
+    clinic = await make_clinic(engine, patients=3)
+    first, second, third = clinic.patients
+    async with SqlUnitOfWork(engine) as uow:
+        plan = weekdays_plan(time(9), time(13))
+        other = await uow.doctors.add(Doctor(None, "Dr. Dos", "PE", (clinic.specialty,), plan))
+        doctors = raw_appointment(clinic, first)  # the doctor's, 10:00
+        patients = raw_appointment(clinic, second, TUESDAY_10 + timedelta(minutes=15))
+        patients.doctor_id = other.id or 0  # the second patient's, with another doctor
+        elsewhere = raw_appointment(clinic, third, TUESDAY_10 + timedelta(hours=2))
+        for appointment in (doctors, patients, elsewhere):
+            await uow.appointments.add(appointment)
+        await uow.commit()
+
+    window = (TUESDAY_10, TUESDAY_10 + timedelta(minutes=30))
+    async with SqlUnitOfWork(engine, read_only=True) as uow:
+        both = await uow.appointments.clashes(clinic.doctor, second, *window)
+        doctor_only = await uow.appointments.clashes(clinic.doctor, third, *window)
+        neither = await uow.appointments.clashes(other.id or 0, third, *window)
+
+    assert {a.id for a in both} == {doctors.id, patients.id}
+    assert [a.id for a in doctor_only] == [doctors.id]
+    assert [a.id for a in neither] == [patients.id]  # Dr. Dos's own 10:15 visit

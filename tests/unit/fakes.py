@@ -219,20 +219,22 @@ class _Appointments:
     ) -> list[Appointment]:
         return [a for a in self._active() if a.doctor_id == doctor_id and a.overlaps(start, end)]
 
-    async def busy_for_doctor(
-        self, doctor_id: int, start: datetime, end: datetime
-    ) -> list[tuple[datetime, datetime]]:
-        return [(a.start, a.end) for a in await self.active_for_doctor(doctor_id, start, end)]
-
     async def busy_for_doctors(
         self, doctor_ids: list[int], start: datetime, end: datetime
     ) -> dict[int, list[tuple[datetime, datetime]]]:
-        return {d: await self.busy_for_doctor(d, start, end) for d in doctor_ids}
+        return {
+            d: [(a.start, a.end) for a in await self.active_for_doctor(d, start, end)]
+            for d in doctor_ids
+        }
 
-    async def active_for_patient(
-        self, patient_id: int, start: datetime, end: datetime
+    async def clashes(
+        self, doctor_id: int, patient_id: int, start: datetime, end: datetime
     ) -> list[Appointment]:
-        return [a for a in self._active() if a.patient_id == patient_id and a.overlaps(start, end)]
+        return [
+            a
+            for a in self._active()
+            if (a.doctor_id == doctor_id or a.patient_id == patient_id) and a.overlaps(start, end)
+        ]
 
     async def upcoming_for_patient(self, patient_id: int, after: datetime) -> list[Appointment]:
         mine = [a for a in self.db.appointments.values() if a.patient_id == patient_id]

@@ -4,8 +4,9 @@ two transactions interleave (SQLite runs one write transaction at a time)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -19,14 +20,27 @@ from domain.queries import SlotQuery, open_slots
 from domain.status import Status
 from domain.usecases.booking import BookCommand, book
 from domain.usecases.cancellation import CancelCommand, cancel
+from storage.engine import create_engine
 from storage.tables import appointments
 from storage.unit_of_work import SqlUnitOfWork
-from tests.databases import sql_deps
+from tests.databases import Templates, migrated_database, sql_deps
+from tests.keys import TEST_KEYRING
 from tests.storage.conftest import make_clinic
 from tests.unit.fakes import FakeClock
 
+pytestmark = pytest.mark.postgres
+
 TUESDAY = date(2026, 5, 5)
 ADMIN = Actor(Role.ADMIN, 7)
+
+
+@pytest.fixture
+async def engine(tmp_path: Path, templates: Templates) -> AsyncIterator[AsyncEngine]:
+    """PostgreSQL only (this module's docstring says why)."""
+    async with migrated_database("postgres", tmp_path, templates) as url:
+        engine = create_engine(url, keyring=TEST_KEYRING)
+        yield engine
+        await engine.dispose()
 
 
 def processing_meanwhile(engine: AsyncEngine, clock: FakeClock, to: Status) -> Deps:
@@ -63,8 +77,6 @@ def processing_meanwhile(engine: AsyncEngine, clock: FakeClock, to: Status) -> D
 
 
 async def booked(engine: AsyncEngine, clock: FakeClock) -> Appointment:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite runs one write transaction at a time: nothing interleaves")
     clinic = await make_clinic(engine)
     deps = sql_deps(engine, clock)
     query = SlotQuery("PE", clinic.specialty, clinic.doctor, TUESDAY, TUESDAY)

@@ -265,6 +265,10 @@ class CalendarFeedRepository(Protocol):
         """Store ``last_used_at`` and ``revoked_at``."""
         ...
 
+    async def record_read(self, feed_id: int, at: datetime) -> None:
+        """Set only ``last_used_at``, so a read never undoes a revocation made since."""
+        ...
+
 
 class StoredResponseRepository(Protocol):
     """The API's answers to requests sent with an ``Idempotency-Key``, per token."""

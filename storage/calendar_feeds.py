@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -46,6 +47,11 @@ class SqlCalendarFeeds:
             update(calendar_feeds)
             .where(calendar_feeds.c.id == feed.id)
             .values(last_used_at=feed.last_used_at, revoked_at=feed.revoked_at)
+        )
+
+    async def record_read(self, feed_id: int, at: datetime) -> None:
+        await self._conn.execute(
+            update(calendar_feeds).where(calendar_feeds.c.id == feed_id).values(last_used_at=at)
         )
 
     async def _one(self, query: Any) -> CalendarFeed | None:

@@ -65,21 +65,24 @@ async def _revoke(uow: UnitOfWork, deps: Deps, actor: Actor, doctor_id: int) -> 
 
 async def read_feed(deps: Deps, secret: str) -> DoctorFeed:
     """The agenda an active feed's token serves, recording that it was read;
-    ``NotFound`` for a token unknown or revoked, or a doctor no longer active."""
+    ``NotFound`` for a token unknown or revoked, or a doctor no longer active.
+
+    The look-up reads without a transaction, so a stream of made-up tokens never takes
+    the write lock bookings need; only a real feed's read is then recorded."""
     now = deps.clock.now()
-    async with deps.uow() as uow:
+    async with deps.uow(read_only=True) as uow:
         feed = await uow.calendar_feeds.get_by_hash(hash_token(secret))
         doctor = await uow.doctors.get(feed.doctor_id) if feed and feed.active else None
-        if feed is None or doctor is None or not doctor.active or doctor.id is None:
+        if feed is None or feed.id is None or doctor is None or not doctor.active:
             raise NotFound("calendar feed")
         horizon = get_country(doctor.country).booking.horizon
-        found = await uow.appointments.starting_between([doctor.id], now - PAST, now + horizon)
+        found = await uow.appointments.starting_between([feed.doctor_id], now - PAST, now + horizon)
         specialties = {s.id: s for s in await uow.specialties.list_all()}
         locations = {loc.id: loc for loc in await uow.locations.list_all()}
         account = doctor.telegram_user_id
         language = await uow.languages.get(account) if account is not None else None
-        feed.last_used_at = now
-        await uow.calendar_feeds.save(feed)
+    async with deps.uow() as uow:
+        await uow.calendar_feeds.record_read(feed.id, now)
         await uow.commit()
     place = locations.get(doctor.location_id)
     visits = [

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -71,3 +73,19 @@ async def test_only_a_doctor_has_a_feed(engine: AsyncEngine, clock: FakeClock) -
         await new_feed(deps, Actor(Role.PATIENT, clinic.patients[0]))
     with pytest.raises(NotAllowed):
         await current_feed(deps, Actor(Role.ADMIN, 1))
+
+
+async def test_a_made_up_token_is_refused_without_waiting_for_a_writer(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    deps = sql_deps(engine, clock)
+    async with engine.connect() as writer:
+        await writer.begin()  # SQLite: BEGIN IMMEDIATE, the one write lock
+        if engine.dialect.name == "postgresql":
+            await writer.execute(text("LOCK TABLE calendar_feeds IN EXCLUSIVE MODE"))
+        else:
+            await writer.execute(update(calendar_feeds).values(last_used_at=NOW))
+
+        with pytest.raises(NotFound):
+            await asyncio.wait_for(read_feed(deps, "made-up-" + "x" * 40), 2)
+        await writer.rollback()

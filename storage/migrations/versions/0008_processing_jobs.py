@@ -43,25 +43,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_processing_jobs")),
         sa.UniqueConstraint("appointment_id", name=op.f("uq_processing_jobs_appointment_id")),
     )
-    # Only jobs still to run are indexed, by what a round asks of each state.
-    queued, working = sa.text("state = 'queued'"), sa.text("state = 'working'")
     op.create_index(
-        op.f("ix_processing_jobs_queued_next_attempt_at"),
+        op.f("ix_processing_jobs_state_next_attempt_at"),
         "processing_jobs",
-        ["next_attempt_at"],
-        sqlite_where=queued,
-        postgresql_where=queued,
-    )
-    op.create_index(
-        op.f("ix_processing_jobs_working_lease_until"),
-        "processing_jobs",
-        ["lease_until"],
-        sqlite_where=working,
-        postgresql_where=working,
+        ["state", "next_attempt_at"],
     )
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_processing_jobs_working_lease_until"), table_name="processing_jobs")
-    op.drop_index(op.f("ix_processing_jobs_queued_next_attempt_at"), table_name="processing_jobs")
+    op.drop_index(op.f("ix_processing_jobs_state_next_attempt_at"), table_name="processing_jobs")
     op.drop_table("processing_jobs")

@@ -254,6 +254,10 @@ class ApiTokenRepository(Protocol):
         """Store ``last_used_at`` and ``revoked_at``."""
         ...
 
+    async def record_use(self, token_id: int, at: datetime) -> None:
+        """Set only ``last_used_at``, so a call never undoes a revocation made since."""
+        ...
+
 
 class CalendarFeedRepository(Protocol):
     """Doctors' calendar feeds; revoked ones are kept, with when they were revoked."""

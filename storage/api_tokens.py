@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -57,6 +58,11 @@ class SqlApiTokens:
             update(api_tokens)
             .where(api_tokens.c.id == token.id)
             .values(last_used_at=token.last_used_at, revoked_at=token.revoked_at)
+        )
+
+    async def record_use(self, token_id: int, at: datetime) -> None:
+        await self._conn.execute(
+            update(api_tokens).where(api_tokens.c.id == token_id).values(last_used_at=at)
         )
 
     async def _one(self, query: Any) -> ApiToken | None:

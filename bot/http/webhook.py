@@ -48,13 +48,13 @@ async def receive(request: web.Request) -> web.Response:
     given = request.headers.get(SECRET_HEADER, "")
     if not hmac.compare_digest(given.encode(), target.secret.encode()):
         WEBHOOK_REJECTED.labels("secret").inc()
-        log.warning("webhook_rejected", reason="secret")
+        log.warning("webhook_rejected", cause="secret")
         return web.Response(status=403)
     telegram_seen()  # for /readyz: a call with the secret is Telegram's
     update = _parse(await request.read(), target.application)
     if update is None:
         WEBHOOK_REJECTED.labels("malformed").inc()
-        log.warning("webhook_rejected", reason="malformed")
+        log.warning("webhook_rejected", cause="malformed")
         return web.Response(status=400)
     await target.application.update_queue.put(update)
     return web.Response()

@@ -121,14 +121,18 @@ async def free_token_name(deps: Deps, actor: Actor, raw: str) -> str:
 async def authenticate(deps: Deps, secret: str, operation: str) -> ApiCaller:
     """The caller a raw token names, for one call of ``operation``; records the token's
     last use and audits the call in one transaction. ``NotAuthenticated`` for a token
-    unknown or revoked."""
+    unknown or revoked.
+
+    The look-up reads without a transaction, so made-up tokens never take the write lock
+    bookings need; the use is recorded alone (``record_use``), so it cannot undo a
+    revocation made meanwhile."""
     now = deps.clock.now()
-    async with deps.uow() as uow:
+    async with deps.uow(read_only=True) as uow:
         token = await uow.api_tokens.get_by_hash(hash_token(secret))
-        if token is None or not token.active or token.id is None:
-            raise NotAuthenticated("unknown or revoked token")
-        token.last_used_at = now
-        await uow.api_tokens.save(token)
+    if token is None or not token.active or token.id is None:
+        raise NotAuthenticated("unknown or revoked token")
+    async with deps.uow() as uow:
+        await uow.api_tokens.record_use(token.id, now)
         actor = Actor(Role.API, token.id)
         await audit(uow, deps, actor, Action.API_CALLED, ("operation", operation))
         await uow.commit()

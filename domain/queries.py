@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from domain.actors import CLINIC_ROLES, Actor, Role, check_movable, check_visible
@@ -20,7 +20,7 @@ from domain.availability import Busy, Slot, free_slots, local_window, offered_sl
 from domain.countries import get_country
 from domain.entities import Appointment, Doctor, Location, Specialty
 from domain.errors import InvalidSearch, InvalidTransition, NotAllowed, NotFound
-from domain.ports import Deps
+from domain.ports import Deps, UnitOfWork
 from domain.staff import Identity, StaffGrant, StaffRole
 from domain.statistics import GroupCounts, Period, Statistics, add_up, period_days
 from domain.status import Status
@@ -89,16 +89,20 @@ async def open_slots(deps: Deps, query: SlotQuery) -> list[DoctorSlot]:
 
     With several doctors, each time is offered once, by the doctor listed first.
     """
+    async with deps.uow(read_only=True) as uow:
+        return await slots_in(uow, deps.clock.now(), query)
+
+
+async def slots_in(uow: UnitOfWork, now: datetime, query: SlotQuery) -> list[DoctorSlot]:
+    """:func:`open_slots` inside a unit of work already open (a processing step's)."""
     rules = get_country(query.country)
     first_day, last_day = query.first_day, query.last_day
     start, end = local_window(rules, first_day, last_day)
-    now = deps.clock.now()
-    async with deps.uow(read_only=True) as uow:
-        doctors = await uow.doctors.list_for(query.country, query.specialty_id)
-        doctors = [d for d in doctors if d.active]
-        if query.doctor_id is not None:
-            doctors = [d for d in doctors if d.id == query.doctor_id]
-        spans = await uow.appointments.busy_for_doctors([d.id or 0 for d in doctors], start, end)
+    doctors = await uow.doctors.list_for(query.country, query.specialty_id)
+    doctors = [d for d in doctors if d.active]
+    if query.doctor_id is not None:
+        doctors = [d for d in doctors if d.id == query.doctor_id]
+    spans = await uow.appointments.busy_for_doctors([d.id or 0 for d in doctors], start, end)
     found: dict[object, DoctorSlot] = {}
     for doctor in doctors:
         busy = [Busy(*span) for span in spans[doctor.id or 0]]

@@ -19,7 +19,7 @@ from domain.entities import Appointment, Doctor, Patient
 from domain.notifications import Kind, Notification
 from domain.ports import Deps, UnitOfWork
 from domain.processing import ADMINS, Advance, Job, JobState, Reason, Reject, Wait
-from domain.queries import SlotQuery, open_slots
+from domain.queries import SlotQuery, slots_in
 from domain.staff import StaffRole
 from domain.status import Status
 from domain.usecases.shared import audit_appointment, calendar_files
@@ -332,10 +332,10 @@ async def compensate(ctx: StepContext, reason: Reason) -> None:
 
 
 async def next_free_times(ctx: StepContext) -> list[tuple[int, datetime]]:
-    """The specialty's next free times in the country (:func:`domain.queries.open_slots`),
-    other than the rejected one's."""
+    """The specialty's next free times in the country (:func:`domain.queries.open_slots`,
+    read in the step's own transaction), other than the rejected one's."""
     a = ctx.appointment
     first = ctx.now.astimezone(ctx.country.timezone).date()
     query = SlotQuery(a.country, a.specialty_id, None, first, first + ALTERNATIVES_WITHIN)
-    found = [s for s in await open_slots(ctx.deps, query) if s.slot.start != a.start]
+    found = [s for s in await slots_in(ctx.uow, ctx.now, query) if s.slot.start != a.start]
     return [(s.doctor_id, s.slot.start) for s in found[:ALTERNATIVES]]

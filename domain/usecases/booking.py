@@ -12,6 +12,7 @@ from domain.countries import get_country
 from domain.entities import Appointment
 from domain.errors import NotFound, PatientOverlap, SlotTaken, SlotUnavailable
 from domain.ports import Deps
+from domain.privacy import is_erased
 from domain.usecases.processing import start_processing
 from domain.usecases.shared import active_doctor, announce, audit_appointment
 
@@ -42,7 +43,7 @@ async def book(deps: Deps, actor: Actor, command: BookCommand) -> Appointment:
         if command.specialty_id not in doctor.specialty_ids:
             raise NotFound("the doctor does not practise this specialty")
         patient = await uow.patients.get(patient_id)
-        if patient is None:
+        if patient is None or is_erased(patient):  # an erased one has no chat to tell
             raise NotFound("patient")
         country = get_country(doctor.country)
         slot = is_free(doctor, country, command.start, [], now)

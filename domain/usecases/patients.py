@@ -11,7 +11,7 @@ from domain.audit import Action
 from domain.countries import get_country
 from domain.entities import Patient
 from domain.errors import AlreadyRegistered, InvalidInput, NotFound
-from domain.people import SUPPORTED_LANGUAGES, clean_full_name, clean_phone
+from domain.people import SUPPORTED_LANGUAGES, clean_full_name, clean_national_id, clean_phone
 from domain.ports import Deps
 from domain.usecases.shared import audit
 
@@ -40,7 +40,7 @@ async def register_patient(deps: Deps, actor: Actor, command: ClinicRegisterComm
         id=None,
         telegram_user_id=command.telegram_user_id,
         full_name=clean_full_name(command.full_name),
-        national_id=country.national_id.parse(command.national_id),
+        national_id=clean_national_id(command.national_id, country.code),
         phone=clean_phone(command.phone, country.code),
         language=command.language,
         country=country.code,

@@ -287,6 +287,20 @@ async def test_a_patient_is_registered_found_by_national_id_and_their_phone_chan
     assert twice.body["code"] == "already_registered"
 
 
+async def test_a_placeholder_national_id_is_refused_as_the_bot_refuses_it(
+    system: ApiClient,
+) -> None:
+    answer = await system.call(
+        "POST",
+        "/patients",
+        json={"telegram_user_id": 7012, "full_name": "Ana Torres", "country": "PE",
+              "national_id": "00000000", "phone": "+51987654321"},
+    )  # fmt: skip
+
+    assert answer.status == 422, answer.body
+    assert answer.content_type == "application/problem+json"
+
+
 async def test_an_invalid_request_is_refused_with_what_is_wrong(system: ApiClient) -> None:
     answer = await system.call(
         "POST", "/appointments", json={"patient_id": "one", "start": "tomorrow"}

@@ -21,11 +21,6 @@ def bind_keyring(engine: AsyncEngine, ring: KeyRing) -> None:
     _RINGS[engine.dialect] = ring
 
 
-def bind_dialect(dialect: Dialect, ring: KeyRing) -> None:
-    """For Alembic's connection, whose engine the migrations do not see."""
-    _RINGS[dialect] = ring
-
-
 def keyring_of(dialect: Dialect) -> KeyRing:
     ring = _RINGS.get(dialect)
     if ring is None:

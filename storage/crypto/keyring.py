@@ -70,10 +70,6 @@ class KeyRing:
         parts = [p for p in text.replace(",", "\n").splitlines() if p.strip()]
         return cls([DataKey.from_base64(p) for p in parts])
 
-    @property
-    def kids(self) -> list[str]:
-        return list(self._keys)
-
     def encrypt(self, plaintext: str, purpose: str) -> str:
         nonce = os.urandom(NONCE_BYTES)
         sealed = self.current.cipher.encrypt(nonce, plaintext.encode(), purpose.encode())
@@ -91,9 +87,6 @@ class KeyRing:
         except InvalidTag:
             raise DataKeyError(f"a value of {purpose} fails authentication") from None
         return plain.decode()
-
-    def is_current(self, token: str) -> bool:
-        return _split(token)[1] == self.current.kid
 
     def index(self, value: str) -> str:
         """The blind index of ``value`` under the current key."""

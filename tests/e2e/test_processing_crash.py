@@ -142,7 +142,7 @@ async def test_a_booking_whose_bot_was_killed_before_processing_is_processed_onc
     idle = await start(fast_api, url, tmp_path, PROCESSING_INTERVAL="3600")
     await until(lambda: _polling(fast_api), 20)  # started, its first round of work done
 
-    [appointment] = await bookings(url, "CL", 1)
+    await bookings(url, "CL", 1)  # one booking, made while no bot runs
     idle.send_signal(signal.SIGKILL)
     await idle.wait()
     assert await counts(url) == {"registered": 1}
@@ -156,7 +156,6 @@ async def test_a_booking_whose_bot_was_killed_before_processing_is_processed_onc
 
     assert await counts(url) == {"assigned": 1}
     await each_processed_once(url, Status.ASSIGNED, 1)
-    assert appointment.status is Status.REGISTERED
 
 
 async def test_sigkill_in_the_middle_of_processing_a_thousand_bookings_repeats_no_step(

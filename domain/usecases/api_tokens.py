@@ -33,6 +33,7 @@ from domain.errors import (
     TokenNameTaken,
 )
 from domain.ports import Deps
+from domain.usecases.invitations import check_admin
 from domain.usecases.shared import audit
 
 
@@ -55,15 +56,11 @@ class ApiCaller:
         return self.actor.id or 0
 
 
-def _check_admin(actor: Actor) -> None:
-    if actor.role not in (Role.ADMIN, Role.SYSTEM):
-        raise NotAllowed("only admins manage API tokens")
-
 
 async def create_token(deps: Deps, actor: Actor, command: CreateTokenCommand) -> NewToken:
     """A new token with a name no active token has (else ``TokenNameTaken``); its secret
     is returned only here."""
-    _check_admin(actor)
+    check_admin(actor)
     name = clean_token_name(command.name)
     if not command.scopes:
         raise InvalidInput("a token needs at least one scope")
@@ -87,7 +84,7 @@ async def revoke_token(
     token with this name is still that one: ``NotFound`` otherwise, so a token made since
     under a revoked one's name is never revoked by the old button.
     """
-    _check_admin(actor)
+    check_admin(actor)
     async with deps.uow() as uow:
         token = await uow.api_tokens.get_by_name(name.strip())
         if token is None or token_id not in (None, token.id):
@@ -101,7 +98,7 @@ async def revoke_token(
 
 async def list_tokens(deps: Deps, actor: Actor) -> list[ApiToken]:
     """Every token, revoked ones too, by id."""
-    _check_admin(actor)
+    check_admin(actor)
     async with deps.uow(read_only=True) as uow:
         return await uow.api_tokens.list_all()
 
@@ -110,7 +107,7 @@ async def free_token_name(deps: Deps, actor: Actor, raw: str) -> str:
     """``raw`` cleaned (``clean_token_name``), if no active token has it, else
     ``TokenNameTaken``: advisory, to ask again at once; :func:`create_token` checks again
     in its own transaction."""
-    _check_admin(actor)
+    check_admin(actor)
     name = clean_token_name(raw)
     async with deps.uow(read_only=True) as uow:
         if await uow.api_tokens.get_by_name(name) is not None:

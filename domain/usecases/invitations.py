@@ -31,9 +31,10 @@ from domain.usecases.shared import audit
 
 
 def check_admin(actor: Actor) -> None:
-    """Admins, and the operator at the command line (the system), manage staff."""
+    """Admins, and the operator at the command line (the system), manage the clinic:
+    staff, doctors, hours, the catalog and API tokens."""
     if actor.role not in (Role.ADMIN, Role.SYSTEM):
-        raise NotAllowed("only admins manage staff")
+        raise NotAllowed("only admins")
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,14 +94,7 @@ CONFIG = web.AppKey("api_config", ApiConfig)
 
 def route(operation: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
-        config = request.config_dict[CONFIG]
-        secret = _bearer(request)
-        wait = config.limiter.take(hash_token(secret))
-        if wait:
-            raise web.HTTPTooManyRequests(headers={"Retry-After": str(int(wait))})
-        deps = replace(request.config_dict[config.deps_key], source=Source.API)
-        caller = await authenticate(deps, secret, operation.id)
-        check_scope(caller, operation.scope)
+        deps, caller = await authenticated(request, operation.id, operation.scope)
         raw = await request.read()
         call = Call(
             deps,
@@ -139,6 +132,24 @@ def route(operation: Operation) -> Callable[[web.Request], Awaitable[web.StreamR
 
     handle.__name__ = operation.id
     return handle
+
+
+async def authenticated(
+    request: web.Request, operation_id: str, scope: Scope
+) -> tuple[Deps, ApiCaller]:
+    """Who calls, from the bearer token, once per request (the REST API's and FHIR's): the
+    token's rate-limit bucket, then ``authenticate`` (the call audited as ``api.called``
+    and the token's last use recorded), then the scope. The deps say the source is the
+    API, for every audit entry the call makes."""
+    config = request.config_dict[CONFIG]
+    secret = _bearer(request)
+    wait = config.limiter.take(hash_token(secret))
+    if wait:
+        raise web.HTTPTooManyRequests(headers={"Retry-After": str(int(wait))})
+    deps = replace(request.config_dict[config.deps_key], source=Source.API)
+    caller = await authenticate(deps, secret, operation_id)
+    check_scope(caller, scope)
+    return deps, caller
 
 
 async def _answer(operation: Operation, call: Call) -> web.Response:

@@ -23,9 +23,15 @@ from domain.ports import Deps
 from domain.status import ACTIVE_STATUSES, Status
 from domain.usecases.calendar_feeds import read_feed
 
-PATH = "/calendar/{token:[A-Za-z0-9_-]{16,128}}.ics"
+PREFIX, SUFFIX = "/calendar/", ".ics"
+PATH = PREFIX + "{token:[A-Za-z0-9_-]{16,128}}" + SUFFIX
 REFRESH = timedelta(hours=1)
 _TENTATIVE = ACTIVE_STATUSES - {Status.ASSIGNED}  # booked, not yet confirmed
+
+
+def feed_url(public_url: str, token: str) -> str:
+    """The address a calendar app subscribes to (``PUBLIC_URL`` and the token)."""
+    return f"{public_url}{PREFIX}{token}{SUFFIX}"
 
 
 def render_feed(feed: DoctorFeed, now: datetime) -> bytes:

@@ -12,6 +12,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.handlers.common import unknown_command
+from bot.http.calendar_feed import feed_url
 from bot.telegram import callbacks as cb
 from bot.telegram.context import Context
 from bot.telegram.keyboards import button
@@ -51,7 +52,7 @@ async def make(update: Update, context: Context) -> None:
     t = context.t
     replaced = await current_feed(context.deps, doctor) is not None
     secret = await new_feed(context.deps, doctor)
-    link = f"{context.public_url}/calendar/{secret}.ics"
+    link = feed_url(context.public_url, secret)
     text = t("feed.made", link=link) + ("\n\n" + t("feed.replaced") if replaced else "")
     await show(update, text)
 

@@ -148,13 +148,18 @@ POLLING_STANDBY = Gauge(
 )
 
 
+_standing_by = False
+
+
 def standing_by(flag: bool) -> None:
     """Whether this process waits for another instance's polling turn."""
+    global _standing_by  # noqa: PLW0603 -- one process-wide flag, like _telegram_seen_at
+    _standing_by = flag
     POLLING_STANDBY.set(1 if flag else 0)
 
 
 def is_standing_by() -> bool:
-    return bool(POLLING_STANDBY._value.get())
+    return _standing_by
 
 
 def telegram_seen_ago() -> float | None:

@@ -44,8 +44,7 @@ async def period_chosen(update: Update, context: Context) -> None:
     if doctor is None or chosen is None:
         await stale(update, context)
         return
-    await query.answer()
-    context.answered = True
+    await context.answer()
     await _show(update, context, doctor, AgendaPeriod(chosen))
 
 
@@ -63,11 +62,9 @@ async def mark(update: Update, context: Context) -> None:
     try:
         await change_status(context.deps, doctor, StatusCommand(appointment_id, Status(status)))
     except DomainError as error:
-        await query.answer(context.t(reply_for("agenda_mark", error).key), show_alert=True)
-        context.answered = True
+        await context.answer(context.t(reply_for("agenda_mark", error).key), alert=True)
         return
-    await query.answer()
-    context.answered = True
+    await context.answer()
     above = context.t("admin.appt.marked", status=context.t(f"status.{status}"))
     await _show(update, context, doctor, AgendaPeriod(period), above)
 

@@ -56,9 +56,8 @@ def as_doctor(callback: DoctorTap) -> Callable[[Update, Context], Coroutine[Any,
         state = await callback(update, context, doctor, found, query.data or "")
         if state is None:
             await stale(update, context)
-        elif not context.answered:
-            await query.answer()
-            context.answered = True
+        else:
+            await context.answer()  # unless the step answered already
         return state
 
     return run

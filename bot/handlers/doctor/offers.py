@@ -55,8 +55,7 @@ async def declining(update: Update, context: Context) -> int | None:
     if appointment_id is None or not await _answerers(context):
         await stale(update, context)
         return None
-    await query.answer()
-    context.answered = True
+    await context.answer()
     t = context.t
     rows = [
         [button(t(f"offer.reason.{code}"), cb.OFFER_REASON.pack((appointment_id, code)))]
@@ -75,8 +74,7 @@ async def reason_chosen(update: Update, context: Context) -> int | None:
         return None
     appointment_id, code = chosen
     if code == "other":
-        await query.answer()
-        context.answered = True
+        await context.answer()
         context.state[_WAITING] = appointment_id.hex
         await query.edit_message_reply_markup(None)
         assert isinstance(query.message, Message)
@@ -122,8 +120,7 @@ async def _answer(update: Update, context: Context, command: AnswerCommand) -> b
         text = t(f"error.offer_closed.{why}")
         query = update.callback_query
         if query is not None:
-            await query.answer(text, show_alert=True)
-            context.answered = True
+            await context.answer(text, alert=True)
             if isinstance(query.message, Message) and query.message.reply_markup:
                 await query.edit_message_reply_markup(None)
         elif update.effective_message is not None:
@@ -137,8 +134,7 @@ async def _settle(update: Update, context: Context, key: str) -> None:
     """The tapped offer keeps its text, loses its buttons and says what was done."""
     query = update.callback_query
     assert query and isinstance(query.message, Message)
-    await query.answer()
-    context.answered = True
+    await context.answer()
     done = context.t(key, reference=_reference(context))
     await query.edit_message_text(f"{query.message.text}\n\n✓ {done}", reply_markup=None)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.app import build_deps, run
 from bot.clinic_file import ClinicFileError, dump_clinic, read_clinic_file
-from bot.database import open_database, upgrade_database
+from bot.database import database, upgrade_database
 from bot.demo_clinic import seed_demo
 from bot.errors import StartupError
 from bot.invitations import invite_link
@@ -123,15 +123,11 @@ async def _keys_new(_settings: Settings, _args: argparse.Namespace) -> int:
 
 
 async def _keys_rotate(settings: Settings, args: argparse.Namespace) -> int:
-    engine = await open_database(
-        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
-    )
-    try:
-        done = await rotate(engine, batch=args.batch)
-    except DataKeyError as error:
-        raise StartupError(f"rotation stopped: {error}; run it again with every key") from None
-    finally:
-        await engine.dispose()
+    async with database(settings) as engine:
+        try:
+            done = await rotate(engine, batch=args.batch)
+        except DataKeyError as error:
+            raise StartupError(f"rotation stopped: {error}; run it again with every key") from None
     print(f"medbot: {done.rows} rows re-encrypted under the newest key")  # noqa: T201
     return 0
 
@@ -152,43 +148,32 @@ def _api_token_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
 
 
 async def _api_token_create(settings: Settings, args: argparse.Namespace) -> int:
-    engine = await open_database(
-        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
-    )
-    try:
-        deps = build_deps(engine, SystemClock(), source=Source.CLI)
-        command = CreateTokenCommand(args.name, parse_scopes(args.scopes))
-        made = await create_token(deps, SYSTEM, command)
-    except DomainError as error:
-        raise StartupError(str(error)) from None
-    finally:
-        await engine.dispose()
+    async with database(settings) as engine:
+        try:
+            deps = build_deps(engine, SystemClock(), source=Source.CLI)
+            command = CreateTokenCommand(args.name, parse_scopes(args.scopes))
+            made = await create_token(deps, SYSTEM, command)
+        except DomainError as error:
+            raise StartupError(str(error)) from None
     print(made.secret)  # noqa: T201 (shown once: only its hash is stored)
     return 0
 
 
 async def _api_token_revoke(settings: Settings, args: argparse.Namespace) -> int:
-    engine = await open_database(
-        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
-    )
-    try:
-        await revoke_token(build_deps(engine, SystemClock(), source=Source.CLI), SYSTEM, args.name)
-    except DomainError as error:
-        raise StartupError(f"no active token is named {args.name!r}") from error
-    finally:
-        await engine.dispose()
+    async with database(settings) as engine:
+        try:
+            await revoke_token(
+                build_deps(engine, SystemClock(), source=Source.CLI), SYSTEM, args.name
+            )
+        except DomainError as error:
+            raise StartupError(f"no active token is named {args.name!r}") from error
     print(f"medbot: token {args.name!r} revoked")  # noqa: T201
     return 0
 
 
 async def _api_token_list(settings: Settings, _args: argparse.Namespace) -> int:
-    engine = await open_database(
-        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
-    )
-    try:
+    async with database(settings) as engine:
         tokens = await list_tokens(build_deps(engine, SystemClock()), SYSTEM)
-    finally:
-        await engine.dispose()
     for token in tokens:
         used = token.last_used_at.isoformat() if token.last_used_at else "never used"
         state = "revoked" if token.revoked_at else "active"
@@ -204,13 +189,8 @@ async def _upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 async def _seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
-    engine = await open_database(
-        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
-    )
-    try:
+    async with database(settings) as engine:
         report = await seed_demo(lambda: SqlUnitOfWork(engine))
-    finally:
-        await engine.dispose()
     print(  # noqa: T201
         f"medbot: demo clinic ready ({report.specialties_added} specialties and "
         f"{report.doctors_added} doctors added)"
@@ -228,16 +208,11 @@ async def _clinic_import(settings: Settings, args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)  # noqa: T201
         print(f"medbot: {args.file} is not valid; nothing was applied", file=sys.stderr)  # noqa: T201
         return 2
-    engine = await open_database(
-        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
-    )
-    try:
+    async with database(settings) as engine:
         command = ImportCommand(spec, dry_run=args.dry_run, prune=args.prune)
         changes = await import_clinic(
             build_deps(engine, SystemClock(), source=Source.CLI), SYSTEM, command
         )
-    finally:
-        await engine.dispose()
     for change in changes:
         print(_describe(change))  # noqa: T201
     if not changes:
@@ -255,13 +230,8 @@ def _describe(change: Change) -> str:
 
 
 async def _clinic_export(settings: Settings, args: argparse.Namespace) -> int:
-    engine = await open_database(
-        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
-    )
-    try:
+    async with database(settings) as engine:
         text = dump_clinic(await clinic_spec(build_deps(engine, SystemClock())))
-    finally:
-        await engine.dispose()
     if args.file is None:
         sys.stdout.write(text)
         return 0
@@ -274,18 +244,13 @@ async def _clinic_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _notifications(settings: Settings, args: argparse.Namespace) -> int:
-    engine = await open_database(
-        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
-    )
-    try:
+    async with database(settings) as engine:
         store = OutboxStore(engine)
         if args.requeue_dead:
             requeued = await store.requeue_dead(SystemClock().now())
             print(f"requeued {requeued} dead notifications")  # noqa: T201
         counts = await store.counts()
         oldest = await store.oldest_due()
-    finally:
-        await engine.dispose()
     for state in ("queued", "sending", "sent", "dead", "withdrawn"):
         print(f"{state:>10}  {counts.get(state, 0)}")  # noqa: T201
     print(f"oldest due  {oldest.isoformat() if oldest else '-'}")  # noqa: T201
@@ -293,15 +258,10 @@ async def _notifications(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _jobs(settings: Settings, _args: argparse.Namespace) -> int:
-    engine = await open_database(
-        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
-    )
-    try:
+    async with database(settings) as engine:
         store = JobStore(engine)
         counts = await store.counts()
         oldest = await store.oldest_due()
-    finally:
-        await engine.dispose()
     for state in JobState:
         print(f"{state.value:>10}  {counts.get(state.value, 0)}")  # noqa: T201
     print(f"oldest due  {oldest.isoformat() if oldest else '-'}")  # noqa: T201

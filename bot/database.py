@@ -3,6 +3,9 @@ tests and benchmarks."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.demo_clinic import seed_demo
 from bot.errors import StartupError
 from bot.keys import generate_key_file, read_keyring, unlock
+from bot.settings import Settings
 from storage.engine import create_engine
 from storage.migrate import MigrationRefused, current_revision, head_revision, upgrade
 from storage.unit_of_work import SqlUnitOfWork
@@ -63,6 +67,19 @@ async def open_database(
         await engine.dispose()
         raise
     return engine
+
+
+@asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """:func:`open_database` with the settings' URL, SQLite driver and data key, disposed
+    on leaving: what every operator command opens."""
+    engine = await open_database(
+        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
+    )
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
 
 
 async def prepare_demo_database(url: str) -> None:

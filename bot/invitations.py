@@ -9,7 +9,7 @@ from __future__ import annotations
 import aiohttp
 
 from bot.app import build_deps
-from bot.database import open_database
+from bot.database import database
 from bot.errors import StartupError
 from bot.settings import Settings
 from domain.actors import SYSTEM
@@ -48,18 +48,14 @@ async def bot_username(settings: Settings) -> str:
 async def invite_link(settings: Settings, role: StaffRole, doctor_id: int | None) -> str:
     """Create the invitation (audited as the system, from the CLI) and return its link."""
     username = await bot_username(settings)
-    engine = await open_database(
-        settings.database_url, sqlite_driver=settings.sqlite_driver, data_key=settings.data_key
-    )
-    try:
-        deps = build_deps(
-            engine, SystemClock(), admin_ids=settings.admin_telegram_ids, source=Source.CLI
-        )
-        issued = await invite(deps, SYSTEM, InviteCommand(role, doctor_id))
-    except NotFound:
-        raise StartupError(f"there is no doctor {doctor_id}") from None
-    except DomainError as error:
-        raise StartupError(f"cannot invite: {error}") from None
-    finally:
-        await engine.dispose()
+    async with database(settings) as engine:
+        try:
+            deps = build_deps(
+                engine, SystemClock(), admin_ids=settings.admin_telegram_ids, source=Source.CLI
+            )
+            issued = await invite(deps, SYSTEM, InviteCommand(role, doctor_id))
+        except NotFound:
+            raise StartupError(f"there is no doctor {doctor_id}") from None
+        except DomainError as error:
+            raise StartupError(f"cannot invite: {error}") from None
     return deep_link(username, issued.token)

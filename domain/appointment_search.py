@@ -68,15 +68,27 @@ class Page:
 
 
 async def search_appointments(deps: Deps, actor: Actor, search: AppointmentSearch) -> Page:
-    """Appointments of any status starting in the range, by (start, id): the clinic's roles
-    only. Ids and times only, no names, so the list itself is not audited."""
+    """Appointments of any status starting in the range, by (start, id), one page of
+    them: the clinic's roles only. Ids and times only, no names, so the list itself is
+    not audited."""
+    if not 1 <= search.limit <= MAX_PAGE:
+        raise InvalidInput(f"limit is 1 to {MAX_PAGE}")
+    rows = await matching_appointments(deps, actor, search)
+    page = rows[: search.limit]
+    more = len(rows) > search.limit
+    return Page(page, Cursor(page[-1].start, page[-1].id) if more else None)
+
+
+async def matching_appointments(
+    deps: Deps, actor: Actor, search: AppointmentSearch
+) -> list[Appointment]:
+    """Every appointment the search matches after its cursor, by (start, id), read once
+    (the range is bounded by ``MAX_RANGE``): the clinic's roles only."""
     check_clinic_admin(actor)
     start = datetime.combine(search.first_day, time(), UTC)
     end = datetime.combine(search.last_day, time(), UTC) + timedelta(days=1)
     if end <= start or end - start > MAX_RANGE:
         raise InvalidInput(f"a range of 1 to {MAX_RANGE.days} days")
-    if not 1 <= search.limit <= MAX_PAGE:
-        raise InvalidInput(f"limit is 1 to {MAX_PAGE}")
     if search.after is not None:
         start = max(start, search.after.start)
     async with deps.uow(read_only=True) as uow:
@@ -88,7 +100,7 @@ async def search_appointments(deps: Deps, actor: Actor, search: AppointmentSearc
             and search.country in (None, d.country)
         ]
         found = await uow.appointments.starting_between(doctors, start, end) if doctors else []
-    rows = sorted(
+    return sorted(
         (
             a
             for a in found
@@ -98,9 +110,6 @@ async def search_appointments(deps: Deps, actor: Actor, search: AppointmentSearc
         ),
         key=lambda a: (a.start, str(a.id)),
     )
-    page = rows[: search.limit]
-    more = len(rows) > search.limit
-    return Page(page, Cursor(page[-1].start, page[-1].id) if more else None)
 
 
 def _key(cursor: Cursor) -> tuple[datetime, str]:

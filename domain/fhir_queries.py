@@ -1,7 +1,8 @@
 """What the FHIR R4 endpoints read (``docs/fhir.md``), read-only and for the clinic's roles.
 
-A FHIR search answers with its ``total``, so :func:`every_appointment` reads every page
-of ``search_appointments`` rather than one; the range it covers is bounded (366 days).
+A FHIR search answers with its ``total``, so :func:`every_appointment` reads every
+appointment the search matches rather than one page; the range it covers is bounded
+(366 days).
 :func:`doctor_free_slots` is ``open_slots`` for one doctor between two instants.
 """
 
@@ -12,7 +13,7 @@ from datetime import datetime, timedelta
 
 from domain.actors import Actor
 from domain.appointment_lines import check_clinic_admin
-from domain.appointment_search import MAX_PAGE, AppointmentSearch, search_appointments
+from domain.appointment_search import AppointmentSearch, matching_appointments
 from domain.availability import Slot
 from domain.countries import get_country
 from domain.entities import Appointment, Doctor
@@ -23,14 +24,8 @@ from domain.queries import SlotQuery, open_slots
 async def every_appointment(
     deps: Deps, actor: Actor, search: AppointmentSearch
 ) -> list[Appointment]:
-    """Every appointment the search matches, by (start, id), however many pages."""
-    found: list[Appointment] = []
-    page = await search_appointments(deps, actor, replace(search, after=None, limit=MAX_PAGE))
-    found += page.appointments
-    while page.next is not None:
-        page = await search_appointments(deps, actor, replace(search, after=page.next))
-        found += page.appointments
-    return found
+    """Every appointment the search matches, by (start, id), read once."""
+    return await matching_appointments(deps, actor, replace(search, after=None))
 
 
 async def doctor_free_slots(

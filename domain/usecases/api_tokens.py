@@ -56,7 +56,6 @@ class ApiCaller:
         return self.actor.id or 0
 
 
-
 async def create_token(deps: Deps, actor: Actor, command: CreateTokenCommand) -> NewToken:
     """A new token with a name no active token has (else ``TokenNameTaken``); its secret
     is returned only here."""
